@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class AmaConfig(AppConfig):
+    name = "ama"
+    verbose_name = "AMAs"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import federation  # noqa: F401  registers the AMA's inbox handlers

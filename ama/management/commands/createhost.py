@@ -1,0 +1,38 @@
+"""manage.py createhost NAME: a local account that can hold AMAs."""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from federation.actors import create_local_actor
+from federation.models import Actor
+
+USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+class Command(BaseCommand):
+    help = "Create a host account (a local fediverse account that can hold AMAs) and print its password."
+
+    def add_arguments(self, parser):
+        parser.add_argument("name")
+        parser.add_argument("--display-name", default="")
+        parser.add_argument("--password", default="", help="use this password instead of a generated one")
+        parser.add_argument("--token", action="store_true", help="also create and print an API token")
+        parser.add_argument("--staff", action="store_true", help="let the account sign in to /admin/")
+
+    def handle(self, *args, name, display_name, password, token, staff, **options):
+        if not name or not set(name) <= USERNAME_CHARS or len(name) > 30:
+            raise CommandError("NAME must be 1-30 characters of a-z, 0-9 and _ (it becomes @NAME@domain).")
+        if get_user_model().objects.filter(username=name).exists() or Actor.objects.filter(
+                is_local=True, username__iexact=name).exists():
+            raise CommandError(f"the name {name!r} is taken")
+        password = password or secrets.token_urlsafe(12)
+        with transaction.atomic():
+            user = get_user_model().objects.create_user(username=name, password=password, is_staff=staff)
+            actor = create_local_actor(username=name, display_name=display_name or name, user=user)
+        self.stdout.write(f"host {actor.handle} created\n  actor: {actor.ap_id}\n  password: {password}")
+        if token:
+            from rest_framework.authtoken.models import Token
+            self.stdout.write(f"  API token: {Token.objects.create(user=user).key}")

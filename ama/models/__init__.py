@@ -1,0 +1,14 @@
+from .moderation import (
+    ActorPolicy,
+    AuditEntry,
+    KeywordFilter,
+    ModeratorAssignment,
+    Report,
+)
+from .sessions import Ama, AmaQuerySet
+from .threads import Answer, Question, QuestionQuerySet, QuestionRevision, Vote
+
+__all__ = [
+    "Ama", "AmaQuerySet", "Question", "QuestionQuerySet", "QuestionRevision", "Answer", "Vote",
+    "ActorPolicy", "AuditEntry", "KeywordFilter", "ModeratorAssignment", "Report",
+]

@@ -1,0 +1,104 @@
+"""Moderation records: per-actor policy, keyword filters, reports, moderator assignments, the audit log."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from federation.models import Actor
+
+from .sessions import Ama
+
+
+class ActorPolicy(models.Model):
+    """What moderators decided about one actor, for one AMA or (ama empty) for all."""
+
+    class Trust(models.TextChoices):
+        DEFAULT = "", _("default")
+        ALWAYS_HOLD = "hold", _("always hold")
+        ALWAYS_ALLOW = "allow", _("always allow")
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="policies")
+    ama = models.ForeignKey(Ama, null=True, blank=True, on_delete=models.CASCADE, related_name="actor_policies")
+    muted = models.BooleanField(default=False)
+    banned = models.BooleanField(default=False)
+    banned_until = models.DateTimeField(null=True, blank=True)
+    trust = models.CharField(max_length=5, choices=Trust.choices, blank=True, default="")
+    note = models.TextField(blank=True, help_text=_("Private; shown to moderators wherever the actor appears."))
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "actor policies"
+        constraints = [models.UniqueConstraint(fields=["actor", "ama"], name="one_policy_per_actor_and_ama",
+                                               nulls_distinct=False)]
+
+
+class KeywordFilter(models.Model):
+    class Action(models.TextChoices):
+        HOLD = "hold", _("hold for review")
+        REJECT = "reject", _("reject")
+
+    ama = models.ForeignKey(Ama, null=True, blank=True, on_delete=models.CASCADE, related_name="keyword_filters",
+                            help_text=_("Empty: applies to every AMA."))
+    pattern = models.CharField(max_length=300)
+    is_regex = models.BooleanField(default=False, help_text=_("Otherwise a whole-word match, any case."))
+    action = models.CharField(max_length=6, choices=Action.choices, default=Action.HOLD)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.pattern
+
+
+class Report(models.Model):
+    class State(models.TextChoices):
+        OPEN = "open", _("open")
+        RESOLVED = "resolved", _("resolved")
+
+    ap_id = models.URLField(max_length=500, blank=True)
+    reporter = models.ForeignKey(Actor, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports_made")
+    reporter_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="reports_made")
+    target_actor = models.ForeignKey(Actor, null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="reports_received")
+    question = models.ForeignKey("ama.Question", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="reports")
+    comment = models.TextField(blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN, db_index=True)
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="assigned_reports")
+    resolution_note = models.TextField(blank=True)
+    forwarded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+
+class ModeratorAssignment(models.Model):
+    """A moderator's scope: every AMA (ama empty) or chosen ones."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderation_scopes")
+    ama = models.ForeignKey(Ama, null=True, blank=True, on_delete=models.CASCADE, related_name="moderators")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "ama"], name="one_assignment",
+                                               nulls_distinct=False)]
+
+
+class AuditEntry(models.Model):
+    """Every staff action: who, what, when, before and after. Public entries appear in the AMA's log."""
+
+    actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    action = models.CharField(max_length=60, db_index=True)
+    ama = models.ForeignKey(Ama, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries")
+    question = models.ForeignKey("ama.Question", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="audit_entries")
+    target = models.CharField(max_length=500, blank=True, help_text=_("Actor, domain or object acted on."))
+    reason = models.TextField(blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    public = models.BooleanField(default=False)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name_plural = "audit log"
+        ordering = ["-created_at", "-pk"]

@@ -1,0 +1,136 @@
+"""Questions, their revisions, answers and votes."""
+
+from django.db import models
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from federation.models import Actor
+
+from .sessions import Ama
+
+
+class QuestionQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(state=Question.State.PENDING)
+
+    def shown(self):
+        """What the public sees: published, not hidden, not late unless the AMA shows late questions."""
+        return self.filter(state=Question.State.PUBLISHED).filter(Q(is_late=False) | Q(ama__show_late_questions=True))
+
+    def answered(self):
+        return self.filter(answered_at__isnull=False)
+
+    def unanswered(self):
+        return self.filter(answered_at__isnull=True)
+
+    def sorted_by(self, key: str):
+        orders = {
+            "top": ["-vote_count", "received_at"],
+            "newest": ["-received_at"],
+            "oldest": ["received_at"],
+        }
+        if key == "answered":
+            return self.answered().order_by("-answered_at")
+        if key == "unanswered":
+            return self.unanswered().order_by("-vote_count", "received_at")
+        return self.order_by(*orders.get(key, orders["top"]), "pk")
+
+    def with_counts(self):
+        return self.annotate(answer_count=Count("answers", filter=Q(answers__deleted_at__isnull=True)))
+
+
+class Question(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        PUBLISHED = "published", _("published")
+        REJECTED = "rejected", _("rejected")
+        HIDDEN = "hidden", _("hidden")
+        MERGED = "merged", _("merged")
+        DELETED = "deleted", _("deleted by its author")
+
+    class RejectReason(models.TextChoices):
+        OFF_TOPIC = "off-topic", _("off-topic")
+        DUPLICATE = "duplicate", _("duplicate")
+        ABUSIVE = "abusive", _("abusive")
+        PERSONAL_DATA = "personal-data", _("personal data")
+        SPAM = "spam", _("spam")
+        OTHER = "other", _("other")
+
+    ama = models.ForeignKey(Ama, on_delete=models.CASCADE, related_name="questions")
+    author = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="questions")
+    ap_id = models.URLField(max_length=500, unique=True)
+    url = models.URLField(max_length=500, blank=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups")
+    in_reply_to = models.URLField(max_length=500, blank=True)
+    content_html = models.TextField()
+    content_text = models.TextField()
+    language = models.CharField(max_length=16, blank=True)
+    display_html = models.TextField(blank=True, help_text=_("A moderator's edit for display; the original is kept."))
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
+    held_by = models.CharField(max_length=200, blank=True, help_text=_("The rule that held this question."))
+    is_late = models.BooleanField(default=False)
+    is_edited = models.BooleanField(default=False)
+    reject_reason = models.CharField(max_length=20, choices=RejectReason.choices, blank=True)
+    reject_note = models.TextField(blank=True)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged")
+    starred = models.BooleanField(default=False)
+    now_answering = models.BooleanField(default=False)
+    locked = models.BooleanField(default=False)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_note = models.TextField(blank=True)
+    vote_count = models.IntegerField(default=0, db_index=True)
+    authorization_ap_id = models.URLField(max_length=500, blank=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["ama", "state", "vote_count"], name="question_listing")]
+
+    def __str__(self):
+        return self.content_text[:80]
+
+    @property
+    def shown_html(self) -> str:
+        return self.display_html or self.content_html
+
+
+class QuestionRevision(models.Model):
+    """A question's earlier text, kept when its author edits it."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="revisions")
+    content_html = models.TextField()
+    content_text = models.TextField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+
+class Answer(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    author = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="answers")
+    ap_id = models.URLField(max_length=500, unique=True)
+    body = models.TextField(help_text=_("Markdown, as the host wrote it (empty for answers from another server)"))
+    content_html = models.TextField()
+    announce_ap_id = models.URLField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"answer to {self.question_id}"
+
+
+class Vote(models.Model):
+    """One per actor and question; a Like is +1, a Dislike -1 (counted only if the AMA allows downvotes)."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="votes")
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="votes")
+    value = models.SmallIntegerField(default=1)
+    ap_id = models.URLField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["question", "actor"], name="one_vote_per_actor")]

@@ -1,0 +1,58 @@
+"""Reading the environment: the one place that turns variables into settings values.
+
+Every variable documented in the README's configuration table is read here and nowhere else.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+def flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in TRUE_WORDS
+
+
+def text(name: str, default: str = "") -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def local_secret_key(var_dir: Path) -> str:
+    """The embedded default's key: generated once into var/secret_key, then reused."""
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def insecure_production_problems(*, debug: bool, secret_key_set: bool, scheme: str,
+                                 allow_private: bool) -> list[str]:
+    """What makes a production (DEBUG off) configuration unsafe, each naming the variable to set."""
+    if debug:
+        return []
+    problems = []
+    if not secret_key_set:
+        problems.append("SECRET_KEY is not set: set it to a long random string (DEBUG is off, so this is production).")
+    if scheme != "https":
+        problems.append("FEDIAMA_SCHEME is 'http': set FEDIAMA_SCHEME=https in production "
+                        "(other servers refuse plain-http actors).")
+    if allow_private:
+        problems.append("FEDIAMA_ALLOW_PRIVATE_ADDRESSES is on: unset it in production "
+                        "(it lets remote input make this server fetch private addresses).")
+    return problems
+
+
+def refuse_insecure(problems: list[str]) -> None:
+    if problems:
+        raise ImproperlyConfigured("Refusing to start on an insecure configuration:\n  - " + "\n  - ".join(problems))

@@ -1,0 +1,293 @@
+"""The one outbound HTTP client of the server: signed AS2 GETs and signed activity POSTs.
+
+Every request passes check_url (syntax, before any network) and the connect-level address guard
+in federation.netguard (after DNS), and runs under a whole-request deadline. Proxies, .netrc and
+other environment settings are ignored (``trust_env = False``): a proxy would bypass the guard.
+"""
+
+import email.utils
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urljoin
+
+import requests
+from django.conf import settings
+
+from . import netguard, signatures, strictjson
+
+AS2_ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+AS2_CONTENT_TYPES = frozenset({"application/activity+json", "application/ld+json", "application/json"})
+AS2_POST_TYPE = "application/activity+json"
+MAX_REDIRECTS = 2
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+ERROR_SNIPPET_CHARS = 200
+
+
+class FetchError(Exception):
+    def __init__(self, reason: str, status: int | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+class UnsafeURL(FetchError):
+    """The URL, or the address it resolves to, is refused by the guard."""
+
+
+@dataclass(frozen=True)
+class Signer:
+    key_id: str
+    private_key_pem: str
+
+
+@dataclass
+class PostResult:
+    status: int | None
+    retry_after: float | None
+    error: str
+
+
+def user_agent() -> str:
+    return f"fediama/{settings.FEDIAMA_VERSION} (+{settings.FEDIAMA_SCHEME}://{settings.FEDIAMA_DOMAIN}/)"
+
+
+def check_url(url: str) -> str:
+    """The normalised URL (lower-case scheme and host, punycode, no default port, no fragment).
+
+    Raises UnsafeURL for anything but http(s) URLs with a plain host; http only in development.
+    Literal addresses are checked here too; names are checked after resolution, at connect time.
+    """
+    try:
+        return netguard.normalise_url(url)
+    except netguard.Refused as error:
+        raise UnsafeURL(str(error)) from error
+
+
+# ---- transport ----------------------------------------------------------------------------------
+
+def _timeout_reason(deadline: netguard.Deadline) -> str:
+    return f"timeout after {deadline.seconds:g}s"
+
+
+def _root_cause(error: BaseException) -> BaseException:
+    seen = set()
+    while id(error) not in seen:
+        seen.add(id(error))
+        following = getattr(error, "reason", None)
+        if not isinstance(following, BaseException):
+            following = error.__cause__ or (error.args[0] if error.args else None)
+        if not isinstance(following, BaseException):
+            break
+        error = following
+    return error
+
+
+def _network_error(error: Exception, deadline: netguard.Deadline) -> FetchError:
+    if deadline.expired or isinstance(error, requests.Timeout):
+        return FetchError(_timeout_reason(deadline))
+    if isinstance(error, requests.exceptions.SSLError):
+        return FetchError(f"TLS error: {str(_root_cause(error))[:120]}")
+    root = _root_cause(error)
+    if "NameResolution" in type(root).__name__ or "gaierror" in type(root).__name__:
+        return FetchError("DNS lookup failed")
+    text = getattr(root, "strerror", None) or str(root) or type(root).__name__
+    return FetchError(f"connection failed: {text[:120]}")
+
+
+class _Client:
+    """One request's session and deadline; the connection pool dies with it."""
+
+    def __init__(self, seconds: float):
+        self.deadline = netguard.Deadline(seconds)
+        self.session = requests.Session()
+        self.session.trust_env = False
+        adapter = netguard.GuardedAdapter(self.deadline)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def __enter__(self):
+        self.deadline.__enter__()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.session.close()
+        self.deadline.__exit__(*exc_info)
+
+    def send(self, method: str, url: str, headers: dict, body: bytes | None = None) -> requests.Response:
+        remaining = self.deadline.remaining()
+        if remaining <= 0:
+            raise FetchError(_timeout_reason(self.deadline))
+        try:
+            return self.session.request(method, url, headers=headers, data=body, stream=True,
+                                        allow_redirects=False, timeout=(remaining, remaining))
+        except netguard.Refused as error:
+            raise UnsafeURL(str(error)) from error
+        except (requests.RequestException, OSError) as error:
+            raise _network_error(error, self.deadline) from error
+
+    def read(self, response: requests.Response, limit: int) -> bytes:
+        """At most ``limit`` bytes of the (decoded) body; FetchError beyond it or past the deadline."""
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise FetchError(f"body larger than {limit} bytes", response.status_code)
+        chunks, size = [], 0
+        try:
+            for chunk in response.iter_content(chunk_size=16384):
+                size += len(chunk)
+                if size > limit:
+                    raise FetchError(f"body larger than {limit} bytes", response.status_code)
+                chunks.append(chunk)
+                if self.deadline.expired:
+                    break
+        except (requests.RequestException, OSError) as error:
+            raise _network_error(error, self.deadline) from error
+        if self.deadline.expired:
+            raise FetchError(_timeout_reason(self.deadline), response.status_code)
+        return b"".join(chunks)
+
+
+# ---- GET ----------------------------------------------------------------------------------------
+
+def _get_headers(url: str, signer: Signer | None) -> dict:
+    headers = {"Accept": AS2_ACCEPT, "User-Agent": user_agent()}
+    if signer is None:
+        return headers
+    signed = signatures.sign_cavage(method="GET", url=url, headers=dict(headers), body=None,
+                                    key_id=signer.key_id, private_key_pem=signer.private_key_pem)
+    return {**headers, **signed}
+
+
+def _get_following_redirects(client: _Client, url: str, signer: Signer | None) -> tuple[requests.Response, str]:
+    """The first non-redirect response and the URL that served it.
+
+    Headers are built (and signed) afresh for every hop, for that hop's URL only.
+    """
+    url = check_url(url)
+    for _hop in range(MAX_REDIRECTS + 1):
+        response = client.send("GET", url, _get_headers(url, signer))
+        location = response.headers.get("Location")
+        if response.status_code not in REDIRECT_STATUSES or not location:
+            return response, url
+        response.close()
+        url = check_url(urljoin(url, location))
+    raise FetchError(f"more than {MAX_REDIRECTS} redirects")
+
+
+def _document(client: _Client, url: str, signer: Signer | None) -> tuple[dict, str]:
+    response, final_url = _get_following_redirects(client, url, signer)
+    with response:
+        status = response.status_code
+        if status == 410:
+            raise FetchError("gone", 410)
+        if not 200 <= status < 300:
+            raise FetchError(f"HTTP {status}", status)
+        media_type = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+        if media_type not in AS2_CONTENT_TYPES:
+            raise FetchError(f"not an ActivityStreams document ({media_type[:60] or 'no content type'})", status)
+        body = client.read(response, settings.FEDIAMA_MAX_BODY_BYTES)
+    try:
+        return strictjson.parse_object(body), final_url
+    except strictjson.BadJSON as error:
+        raise FetchError(str(error)[:200], status) from error
+
+
+def _served_at(document: dict, url: str) -> bool:
+    """True when the document's id is the URL that served it."""
+    document_id = document.get("id")
+    if not isinstance(document_id, str):
+        return False
+    try:
+        return check_url(document_id) == url
+    except UnsafeURL:
+        return False
+
+
+def fetch_json(url: str, *, signer: Signer | None) -> dict:
+    """A (signed) GET of an AS2 document whose id is the URL that served it.
+
+    When the id differs, the document is fetched once more by its id, which must then match.
+    One deadline (FEDIAMA_FETCH_TIMEOUT) covers the whole call, redirects and refetch included.
+    Callers check that the id's host is the one they expect.
+    """
+    with _Client(settings.FEDIAMA_FETCH_TIMEOUT) as client:
+        document, served_from = _document(client, url, signer)
+        if _served_at(document, served_from):
+            return document
+        document_id = document.get("id")
+        if not isinstance(document_id, str):
+            raise FetchError("document has no id")
+        document, served_from = _document(client, document_id, signer)
+        if not _served_at(document, served_from):
+            raise FetchError("document id does not match its URL")
+        return document
+
+
+# ---- POST ---------------------------------------------------------------------------------------
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP-date), None when absent or invalid."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if value.isascii() and value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _post_headers(url: str, body: bytes, signer: Signer, scheme: str) -> dict:
+    headers = {"Content-Type": AS2_POST_TYPE, "Accept": AS2_ACCEPT, "User-Agent": user_agent()}
+    if scheme == "cavage":
+        sign = signatures.sign_cavage
+    elif scheme == "rfc9421":
+        sign = signatures.sign_rfc9421
+    else:
+        raise ValueError(f"unknown signature scheme {scheme!r}")
+    signed = sign(method="POST", url=url, headers=dict(headers), body=body,
+                  key_id=signer.key_id, private_key_pem=signer.private_key_pem)
+    return {**headers, **signed}
+
+
+def _error_text(client: _Client, response: requests.Response) -> str:
+    try:
+        raw = client.read(response, 4096)
+    except FetchError as error:
+        return error.reason
+    snippet = " ".join(raw.decode("utf-8", "replace").split())[:ERROR_SNIPPET_CHARS]
+    return snippet
+
+
+def _post_result(client: _Client, response: requests.Response) -> PostResult:
+    status = response.status_code
+    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    if 200 <= status < 300:
+        return PostResult(status=status, retry_after=retry_after, error="")
+    if status in REDIRECT_STATUSES:
+        location = response.headers.get("Location", "")[:150]
+        return PostResult(status=status, retry_after=retry_after,
+                          error=f"HTTP {status}: redirect not followed for POST (to {location})")
+    return PostResult(status=status, retry_after=retry_after, error=f"HTTP {status}: {_error_text(client, response)}")
+
+
+def post_activity(url: str, body: bytes, *, signer: Signer, scheme: str = "cavage",
+                  timeout: float | None = None) -> PostResult:
+    """POST a signed activity; network failures come back as a PostResult, never raised.
+
+    Signs at call time (fresh Date and Digest each call). Redirects are not followed.
+    The deadline is ``timeout`` or FEDIAMA_DELIVERY_TIMEOUT for the whole request.
+    """
+    seconds = settings.FEDIAMA_DELIVERY_TIMEOUT if timeout is None else timeout
+    try:
+        url = check_url(url)
+        headers = _post_headers(url, body, signer, str(scheme))
+        with _Client(seconds) as client:
+            response = client.send("POST", url, headers, body)
+            with response:
+                return _post_result(client, response)
+    except FetchError as error:
+        return PostResult(status=error.status, retry_after=None, error=error.reason)

@@ -1,0 +1,196 @@
+"""Federation records: actors (local and remote), follows, inbox messages, outbox activities, deliveries.
+
+Nothing here knows about AMAs. Writes go through federation's modules (actors, inbox, outbox, policy).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class ActorQuerySet(models.QuerySet):
+    def local(self):
+        return self.filter(is_local=True)
+
+    def remote(self):
+        return self.filter(is_local=False)
+
+
+class Actor(models.Model):
+    """Any ActivityPub actor. Local ones carry a private key; remote ones are a cache of their document."""
+
+    class Type(models.TextChoices):
+        PERSON = "Person"
+        APPLICATION = "Application"
+        GROUP = "Group"
+        SERVICE = "Service"
+        ORGANIZATION = "Organization"
+
+    ap_id = models.URLField(max_length=500, unique=True)
+    is_local = models.BooleanField(default=False, db_index=True)
+    actor_type = models.CharField(max_length=20, choices=Type.choices, default=Type.PERSON)
+    username = models.CharField(max_length=200)
+    domain = models.CharField(max_length=255, db_index=True)
+    display_name = models.CharField(max_length=300, blank=True)
+    summary = models.TextField(blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    icon_url = models.URLField(max_length=500, blank=True)
+    inbox = models.URLField(max_length=500, blank=True)
+    shared_inbox = models.URLField(max_length=500, blank=True)
+    outbox = models.URLField(max_length=500, blank=True)
+    followers_url = models.URLField(max_length=500, blank=True)
+    key_id = models.CharField(max_length=500, blank=True, db_index=True)
+    public_key_pem = models.TextField(blank=True)
+    private_key_pem = models.TextField(blank=True)
+    manually_approves_followers = models.BooleanField(default=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="actors")
+    raw = models.JSONField(null=True, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    gone_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ActorQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["username", "domain", "actor_type"], condition=models.Q(is_local=True),
+                                    name="unique_local_actor_name"),
+        ]
+
+    def __str__(self):
+        return self.handle
+
+    @property
+    def handle(self) -> str:
+        return f"@{self.username}@{self.domain}"
+
+    @property
+    def delivery_inbox(self) -> str:
+        return self.shared_inbox or self.inbox
+
+
+class Follow(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending"
+        ACCEPTED = "accepted"
+        REJECTED = "rejected"
+
+    follower = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="following_set")
+    followed = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="follower_set")
+    ap_id = models.URLField(max_length=500, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["follower", "followed"], name="unique_follow")]
+
+
+class InboxMessage(models.Model):
+    """A received activity, stored raw before anything else happens; unique by activity id."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        PROCESSING = "processing"
+        PROCESSED = "processed"
+        IGNORED = "ignored"
+        FAILED = "failed"
+
+    ap_id = models.CharField(max_length=500, unique=True)
+    activity_type = models.CharField(max_length=40, db_index=True)
+    actor_ap_id = models.CharField(max_length=500)
+    domain = models.CharField(max_length=255, db_index=True)
+    key_id = models.CharField(max_length=500, blank=True)
+    received_via = models.CharField(max_length=200, blank=True)
+    body = models.JSONField()
+    state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    result = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.activity_type} {self.ap_id}"
+
+
+class OutboxActivity(models.Model):
+    """An activity we published: the body delivered, served at its id, listed in the actor's outbox."""
+
+    ap_id = models.URLField(max_length=500, unique=True)
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="outbox_activities")
+    activity_type = models.CharField(max_length=40)
+    body = models.JSONField()
+    public = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return f"{self.activity_type} {self.ap_id}"
+
+
+class Delivery(models.Model):
+    """One signed POST of one activity to one inbox. The row is the truth; Celery only carries its id."""
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        IN_FLIGHT = "in_flight"
+        RETRYING = "retrying"
+        DELIVERED = "delivered"
+        FAILED = "failed"  # permanent refusal (4xx, 410, 501)
+        DEAD = "dead"  # retries exhausted; an operator can re-queue
+
+    activity = models.ForeignKey(OutboxActivity, on_delete=models.CASCADE, related_name="deliveries")
+    inbox = models.URLField(max_length=500)
+    domain = models.CharField(max_length=255, db_index=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_status = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [models.UniqueConstraint(fields=["activity", "inbox"], name="unique_delivery_per_inbox")]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="delivery_due")]
+
+
+class DomainHealth(models.Model):
+    """Per-domain circuit breaker and the signature scheme that works there."""
+
+    class Scheme(models.TextChoices):
+        CAVAGE = "cavage"
+        RFC9421 = "rfc9421"
+
+    domain = models.CharField(max_length=255, primary_key=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    paused_until = models.DateTimeField(null=True, blank=True)
+    failing_since = models.DateTimeField(null=True, blank=True)
+    unavailable = models.BooleanField(default=False)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    signature_scheme = models.CharField(max_length=10, choices=Scheme.choices, default=Scheme.CAVAGE)
+
+    class Meta:
+        verbose_name_plural = "domain health"
+
+
+class DomainBlock(models.Model):
+    """Server-level policy for a remote domain (and its subdomains), stored in punycode."""
+
+    class Severity(models.TextChoices):
+        SUSPEND = "suspend", "block"
+        LIMIT = "silence", "limit"
+
+    domain = models.CharField(max_length=255, unique=True)
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.SUSPEND)
+    public_comment = models.TextField(blank=True)
+    private_comment = models.TextField(blank=True)
+    is_draft = models.BooleanField(default=False, help_text="Imported entries wait here until approved.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.get_severity_display()} {self.domain}"

@@ -1,0 +1,53 @@
+"""Domain policy: which remote domains are blocked or limited. Subdomains are covered; IDN and
+punycode spellings of a name are the same domain."""
+
+from django.db.models import Q
+
+from .models import DomainBlock
+
+
+def normalize_domain(domain: str) -> str:
+    """Lower-case punycode without port or trailing dot; "" when the name cannot be encoded."""
+    name = (domain or "").strip().lower().rstrip(".")
+    if name.startswith("[") or name.count(":") > 1:
+        return name  # IPv6 literal
+    name = name.split(":")[0]
+    try:
+        return name.encode("idna").decode("ascii")
+    except UnicodeError:
+        return ""
+
+
+def _suffixes(domain: str) -> list[str]:
+    parts = domain.split(".")
+    return [".".join(parts[i:]) for i in range(len(parts))]
+
+
+def _policy(domain: str, *, include_drafts: bool = False) -> DomainBlock | None:
+    name = normalize_domain(domain)
+    if not name:
+        return None
+    blocks = DomainBlock.objects.filter(domain__in=_suffixes(name))
+    if not include_drafts:
+        blocks = blocks.filter(is_draft=False)
+    # the most specific entry wins
+    return max(blocks, key=lambda block: len(block.domain), default=None)
+
+
+def is_blocked(domain: str) -> bool:
+    policy = _policy(domain)
+    return policy is not None and policy.severity == DomainBlock.Severity.SUSPEND
+
+
+def is_limited(domain: str) -> bool:
+    policy = _policy(domain)
+    return policy is not None and policy.severity == DomainBlock.Severity.LIMIT
+
+
+def blocked_domains_filter(field: str) -> Q:
+    """A Q that matches rows whose `field` (a domain) is blocked, for excluding them in bulk."""
+    q = Q(pk__in=[])
+    for name in DomainBlock.objects.filter(is_draft=False, severity=DomainBlock.Severity.SUSPEND).values_list(
+            "domain", flat=True):
+        q |= Q(**{field: name}) | Q(**{f"{field}__endswith": "." + name}) | Q(**{f"{field}__startswith": name + ":"})
+    return q

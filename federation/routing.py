@@ -1,0 +1,139 @@
+"""Processing stored inbox messages: claim a row, route it by type to a registered handler, record
+the outcome. Handlers are registered in a table, one per (activity type, object type)."""
+
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from . import actors
+from .activities import host_of, id_of, type_of
+from .models import Actor, InboxMessage
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=5)
+
+
+class Ignore(Exception):
+    """Raised by a handler when the activity is understood but has nothing to do here."""
+
+
+@dataclass
+class Incoming:
+    activity: dict
+    actor: Actor
+    message: InboxMessage
+
+    @property
+    def object(self):
+        return self.activity.get("object")
+
+    def trusted_object(self) -> dict:
+        """The activity's object as a dict we may believe: embedded only if it is the signer's own,
+        otherwise fetched by its id (never trust an embedded object attributed to someone else)."""
+        return trusted_object(self.object, self.actor)
+
+
+Handler = Callable[[Incoming], str | None]
+_handlers: dict[tuple[str, str | None], list[Handler]] = {}
+
+
+def register(activity_type: str, object_type: str | None = None):
+    """Register a handler for an activity type (optionally only for one object type). Several handlers
+    may share a key: they run in registration order until one returns a result (not None)."""
+    def decorator(handler: Handler) -> Handler:
+        _handlers.setdefault((activity_type, object_type), []).append(handler)
+        return handler
+    return decorator
+
+
+def handlers_for(activity: dict) -> list[Handler]:
+    kind = type_of(activity)
+    inner = type_of(activity.get("object"))
+    specific = _handlers.get((kind, inner), []) if inner else []
+    return specific + _handlers.get((kind, None), [])
+
+
+def run_handlers(handlers: list[Handler], incoming: Incoming) -> str:
+    for handler in handlers:
+        result = handler(incoming)
+        if result is not None:
+            return result
+    raise Ignore(f"nothing to do with this {incoming.message.activity_type}")
+
+
+def trusted_object(obj, signer: Actor) -> dict:
+    object_id = id_of(obj)
+    if isinstance(obj, dict) and object_id and host_of(object_id) == signer.domain:
+        author = id_of(obj.get("attributedTo")) or id_of(obj.get("actor"))
+        if author in (None, signer.ap_id):
+            return obj
+    if not object_id:
+        raise Ignore("object has no id")
+    fetched = actors.fetch(object_id)
+    author = id_of(fetched.get("attributedTo")) or id_of(fetched.get("actor"))
+    if author and host_of(author) != host_of(fetched.get("id")):
+        raise Ignore("fetched object is attributed to another host")
+    return fetched
+
+
+def claim(message_id: int) -> InboxMessage | None:
+    """Take the row for processing; None when another worker has it or it is done."""
+    now = timezone.now()
+    claimable = Q(state=InboxMessage.State.QUEUED) | Q(state=InboxMessage.State.PROCESSING, lease_until__lt=now)
+    claimed = InboxMessage.objects.filter(claimable, pk=message_id).update(
+        state=InboxMessage.State.PROCESSING, lease_until=now + LEASE, attempts=F("attempts") + 1)
+    return InboxMessage.objects.get(pk=message_id) if claimed else None
+
+
+
+
+def finish(message: InboxMessage, state: str, *, result: str = "", error: str = "") -> None:
+    InboxMessage.objects.filter(pk=message.pk, state=InboxMessage.State.PROCESSING).update(
+        state=state, result=result[:200], error=error, processed_at=timezone.now(), lease_until=None)
+
+
+def process(message_id: int) -> str | None:
+    message = claim(message_id)
+    if message is None:
+        return None
+    handlers = handlers_for(message.body)
+    if not handlers:
+        finish(message, InboxMessage.State.IGNORED, result=f"no handler for {message.activity_type}")
+        return InboxMessage.State.IGNORED
+    actor = Actor.objects.filter(ap_id=message.actor_ap_id).first()
+    try:
+        if actor is None:
+            raise Ignore("actor no longer known")
+        with transaction.atomic():
+            result = run_handlers(handlers, Incoming(activity=message.body, actor=actor, message=message))
+    except Ignore as reason:
+        finish(message, InboxMessage.State.IGNORED, result=str(reason))
+        return InboxMessage.State.IGNORED
+    except Exception as error:  # a handler bug must not lose the message: it stays, marked failed
+        log.exception("inbox message %s (%s) failed", message.pk, message.ap_id)
+        finish(message, InboxMessage.State.FAILED, result=type(error).__name__,
+               error="".join(traceback.format_exception(error))[-4000:])
+        return InboxMessage.State.FAILED
+    finish(message, InboxMessage.State.PROCESSED, result=result or "ok")
+    return InboxMessage.State.PROCESSED
+
+
+def due_for_processing(limit: int = 500) -> list[int]:
+    """Rows a lost Celery message or a dead worker left behind."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=30)
+    rows = InboxMessage.objects.filter(
+        Q(state=InboxMessage.State.QUEUED, received_at__lt=stale)
+        | Q(state=InboxMessage.State.PROCESSING, lease_until__lt=now)).order_by("received_at")
+    return list(rows.values_list("pk", flat=True)[:limit])
+
+
+def requeue(message_ids) -> int:
+    return InboxMessage.objects.filter(pk__in=list(message_ids)).exclude(
+        state=InboxMessage.State.PROCESSING).update(state=InboxMessage.State.QUEUED, lease_until=None, error="")

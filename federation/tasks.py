@@ -1,0 +1,89 @@
+"""Thin Celery entry points. They take ids; the database rows are the truth."""
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from . import delivery, routing
+from .models import Actor, Delivery
+
+log = logging.getLogger(__name__)
+PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+SWEEP_BATCH = 1000
+BUSY_COUNTDOWN = 2  # seconds; short on purpose: long countdowns on Redis get redelivered
+
+
+def enqueue(task, *args, **options) -> bool:
+    """Send a task; when the broker is down, log and return False (the sweeper will find the row)."""
+    try:
+        task.apply_async(args=args, retry=True, retry_policy=PUBLISH_RETRY, **options)
+        return True
+    except (BrokerError, OSError) as error:
+        log.warning("broker unavailable, %s%s left for the sweeper: %s", task.name, args, error)
+        return False
+
+
+@shared_task(name="federation.tasks.process_inbox_message")
+def process_inbox_message(message_id: int):
+    return routing.process(message_id)
+
+
+@shared_task(name="federation.tasks.deliver")
+def deliver(delivery_id: int):
+    outcome = delivery.attempt(delivery_id)
+    if outcome == "busy":
+        enqueue(deliver, delivery_id, countdown=BUSY_COUNTDOWN)
+    return outcome
+
+
+@shared_task(name="federation.tasks.generate_actor_keys")
+def generate_actor_keys(actor_id: int):
+    from .actors import ensure_keys
+    actor = Actor.objects.filter(pk=actor_id).first()
+    if actor is not None:
+        ensure_keys(actor)
+
+
+def _due_delivery_ids(now) -> list[int]:
+    waiting = Q(state__in=[Delivery.State.PENDING, Delivery.State.RETRYING], next_attempt_at__lte=now) & (
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+    abandoned = Q(state=Delivery.State.IN_FLIGHT, lease_until__lt=now)
+    with transaction.atomic():
+        rows = Delivery.objects.select_for_update(skip_locked=True).filter(waiting | abandoned)
+        ids = list(rows.order_by("next_attempt_at").values_list("pk", flat=True)[:SWEEP_BATCH])
+        from .outbox import requeue_after
+        Delivery.objects.filter(pk__in=ids).exclude(state=Delivery.State.IN_FLIGHT).update(
+            lease_until=now + requeue_after())
+    return ids
+
+
+@shared_task(name="federation.tasks.sweep_deliveries")
+def sweep_deliveries():
+    """Re-enqueue due deliveries: retries whose time has come, and rows a lost message left behind."""
+    ids = _due_delivery_ids(timezone.now())
+    for delivery_id in ids:
+        if not enqueue(deliver, delivery_id):
+            break
+    return len(ids)
+
+
+@shared_task(name="federation.tasks.sweep_inbox")
+def sweep_inbox():
+    ids = routing.due_for_processing()
+    for message_id in ids:
+        if not enqueue(process_inbox_message, message_id):
+            break
+    return len(ids)
+
+
+@shared_task(name="federation.tasks.purge_delivered")
+def purge_delivered():
+    from django.conf import settings
+    cutoff = timezone.now() - timedelta(days=settings.FEDIAMA_DELIVERY_RETENTION_DAYS)
+    deleted, _ = Delivery.objects.filter(state=Delivery.State.DELIVERED, delivered_at__lt=cutoff).delete()
+    return deleted

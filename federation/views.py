@@ -1,0 +1,172 @@
+"""Discovery and actor endpoints: WebFinger, host-meta, NodeInfo, actors, inboxes, collections."""
+
+from urllib.parse import unquote
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from . import inbox, nodeinfo
+from .actors import instance_actor
+from .documents import actor_document, ordered_collection
+from .models import Actor, Follow, OutboxActivity
+from .negotiation import activity_response, json_response, negotiated
+from .urls_helper import absolute, base_url, local_domain
+
+JRD = "application/jrd+json"
+
+
+def _local_actor(username: str, actor_type=Actor.Type.PERSON) -> Actor:
+    return get_object_or_404(Actor, is_local=True, actor_type=actor_type, username=username)
+
+
+def webfinger_subject_actor(resource: str) -> Actor | None:
+    """The local actor a WebFinger resource names: acct:user@domain (any case, percent-encoded, leading @)
+    or an actor URL; the site root names the instance actor."""
+    resource = unquote(resource.strip())
+    if resource in (base_url(), base_url() + "/"):
+        return instance_actor()
+    if resource.startswith(("http://", "https://")):
+        return Actor.objects.filter(ap_id=resource, is_local=True).first()
+    name = resource[5:] if resource.lower().startswith("acct:") else resource
+    user, _, domain = name.lstrip("@").rpartition("@")
+    if not user or domain.lower() != local_domain().lower():
+        return None
+    if user.lower() == local_domain().lower():
+        return instance_actor()
+    candidates = Actor.objects.filter(is_local=True, username__iexact=user).exclude(actor_type=Actor.Type.APPLICATION)
+    # a Person and a Group may share a name: the Person is preferred (Lemmy takes the last self link).
+    return sorted(candidates, key=lambda a: a.actor_type == Actor.Type.PERSON, reverse=True)[0] if candidates else None
+
+
+@require_GET
+def webfinger(request):
+    resource = request.GET.get("resource", "")
+    if not resource:
+        return json_response({"error": "resource parameter required"}, status=400)
+    actor = webfinger_subject_actor(resource)
+    if actor is None:
+        return json_response({"error": "no such account here"}, status=404)
+    same_name = Actor.objects.filter(is_local=True, username__iexact=actor.username).exclude(
+        actor_type=Actor.Type.APPLICATION).order_by("-actor_type") if actor.actor_type != "Application" else [actor]
+    links = [{"rel": "self", "type": "application/activity+json", "href": a.ap_id,
+              "properties": {"https://www.w3.org/ns/activitystreams#type": a.actor_type}} for a in same_name]
+    # the preferred actor's self link goes last (Lemmy takes the last one); Mastodon takes the first that fits
+    links.sort(key=lambda link: link["href"] == actor.ap_id)
+    links.append({"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": actor.url or actor.ap_id})
+    links.append({"rel": "http://ostatus.org/schema/1.0/subscribe",
+                  "template": absolute("/authorize_interaction?uri={uri}")})
+    document = {"subject": f"acct:{actor.username}@{local_domain()}", "aliases": [actor.ap_id], "links": links}
+    return json_response(document, content_type=JRD)
+
+
+@require_GET
+def host_meta(request):
+    xml = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+           '<XRD xmlns="http://docs.oasis-open.org/ns/xri/xrd-1.0">\n'
+           f'  <Link rel="lrdd" template="{absolute("/.well-known/webfinger")}?resource={{uri}}"/>\n</XRD>\n')
+    return HttpResponse(xml, content_type="application/xrd+xml")
+
+
+@require_GET
+def nodeinfo_index(request):
+    return json_response({"links": [{"rel": "http://nodeinfo.diaspora.software/ns/schema/2.1",
+                                     "href": absolute("/nodeinfo/2.1")}]})
+
+
+@require_GET
+def nodeinfo_document(request):
+    return json_response(nodeinfo.document(), content_type=(
+        'application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"'))
+
+
+def _actor_page(request, actor: Actor):
+    return render(request, "federation/actor.html", {"actor": actor})
+
+
+@require_GET
+def actor_view(request, username):
+    actor = _local_actor(username)
+    return negotiated(request, lambda: actor_document(actor), lambda: _actor_page(request, actor))
+
+
+@require_GET
+def instance_actor_view(request):
+    actor = instance_actor()
+    return negotiated(request, lambda: actor_document(actor), lambda: _actor_page(request, actor))
+
+
+def receive_response(request, via: str):
+    receipt = inbox.receive(request, via=via)
+    if receipt.status == 202:
+        return json_response({"status": receipt.reason}, status=202)
+    return json_response({"error": receipt.reason}, status=receipt.status)
+
+
+@csrf_exempt
+@require_POST
+def shared_inbox(request):
+    return receive_response(request, "/inbox")
+
+
+@csrf_exempt
+def actor_inbox(request, username):
+    if request.method != "POST":
+        return json_response({"error": "inboxes accept POST only"}, status=405)
+    if not Actor.objects.filter(is_local=True, username=username).exists():
+        raise Http404
+    return receive_response(request, request.path)
+
+
+@csrf_exempt
+def instance_inbox(request):
+    if request.method != "POST":
+        return json_response({"error": "inboxes accept POST only"}, status=405)
+    return receive_response(request, request.path)
+
+
+def follow_collection(actor: Actor, collection_id: str, *, followers: bool, page):
+    if followers:
+        rows = Follow.objects.filter(followed=actor, state=Follow.State.ACCEPTED).select_related("follower")
+        render_item = lambda follow: follow.follower.ap_id  # noqa: E731
+    else:
+        rows = Follow.objects.filter(follower=actor, state=Follow.State.ACCEPTED).select_related("followed")
+        render_item = lambda follow: follow.followed.ap_id  # noqa: E731
+    return activity_response(ordered_collection(collection_id, rows.order_by("-created_at", "-pk"), render_item,
+                                                page=page))
+
+
+@require_GET
+def followers_view(request, username):
+    actor = _local_actor(username)
+    return follow_collection(actor, actor.followers_url, followers=True, page=request.GET.get("page"))
+
+
+@require_GET
+def following_view(request, username):
+    actor = _local_actor(username)
+    return follow_collection(actor, actor.ap_id + "/following", followers=False, page=request.GET.get("page"))
+
+
+def outbox_collection(actor: Actor, page):
+    rows = OutboxActivity.objects.filter(actor=actor, public=True).order_by("-created_at", "-pk")
+    return activity_response(ordered_collection(actor.outbox, rows, lambda item: item.body, page=page))
+
+
+@require_GET
+def outbox_view(request, username):
+    return outbox_collection(_local_actor(username), request.GET.get("page"))
+
+
+@require_GET
+def featured_view(request, username):
+    actor = _local_actor(username)
+    return activity_response(ordered_collection(actor.ap_id + "/featured", OutboxActivity.objects.none(),
+                                                lambda item: item, page=None))
+
+
+@require_GET
+def activity_view(request, activity_uuid):
+    stored = get_object_or_404(OutboxActivity, ap_id=absolute(request.path), public=True)
+    return activity_response(stored.body)

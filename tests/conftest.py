@@ -1,0 +1,64 @@
+"""Shared fixtures: a local host, a loopback peer (a real remote server), a real Celery worker."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from tests.peer import Peer, test_keypair
+
+
+@pytest.fixture(scope="session")
+def keypair():
+    return test_keypair()
+
+
+@pytest.fixture
+def make_host(db, keypair):
+    from federation.actors import create_local_actor
+
+    def make(username="alice", display_name="Alice", password="correct-horse-battery"):
+        user = get_user_model().objects.create_user(username=username, password=password)
+        actor = create_local_actor(username=username, display_name=display_name, user=user,
+                                   generate_keys_now=False)
+        actor.private_key_pem, actor.public_key_pem = keypair
+        actor.save(update_fields=["private_key_pem", "public_key_pem"])
+        return actor
+    return make
+
+
+@pytest.fixture
+def host(make_host):
+    """The local host account @alice@<domain>, with a static test key."""
+    return make_host()
+
+
+@pytest.fixture
+def loopback(settings):
+    """Federation over loopback: the safe client's private-address guard switched off, as in development."""
+    settings.FEDIAMA_ALLOW_PRIVATE_ADDRESSES = True
+    return settings
+
+
+@pytest.fixture
+def peer(loopback):
+    """A real remote server on 127.0.0.1 with its own actors and keys."""
+    server = Peer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def remote_actor(peer, db):
+    """bob on the peer, known to our cache."""
+    from federation.actors import store_remote_actor
+
+    bob = peer.actor("bob")
+    store_remote_actor(bob.document())
+    return bob
+
+
+@pytest.fixture
+def live_site(live_server, settings, loopback):
+    """Our server reachable over real HTTP; our ids use its address."""
+    settings.FEDIAMA_DOMAIN = live_server.url.split("://", 1)[1]
+    settings.FEDIAMA_SCHEME = "http"
+    return live_server
