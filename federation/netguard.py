@@ -1,6 +1,7 @@
-"""The address guard and whole-request deadline under federation.http, at the socket-connect level.
+"""The guard under federation.http: URL syntax, addresses at the socket-connect level, and the
+whole-request deadline.
 
-The check is made on the address actually connected to, after DNS resolution, so spellings of an
+The address check is made on the address actually connected to, after DNS resolution, so spellings of an
 address (``127.1``, ``0x7f.1``, ``[::ffff:127.0.0.1]``) and names resolving to private addresses
 (DNS rebinding) are refused the same way. The original hostname is kept for TLS SNI, certificate
 checks and the Host header: only ``_new_conn`` (resolve + connect) is replaced.
@@ -83,7 +84,8 @@ def refusal(ip: str, *, allow_private: bool) -> str | None:
         return f"{ip!r} is not an IP address"
     candidates = [address]
     if isinstance(address, ipaddress.IPv6Address) and (inner := _embedded_ipv4(address)) is not None:
-        candidates.append(inner)
+        # A mapped address is its IPv4 address; other embeddings must pass as both.
+        candidates = [inner] if address.ipv4_mapped else [address, inner]
     for candidate in candidates:
         if _never_allowed(candidate) or (not allow_private and _not_public(candidate)):
             return f"address {address} is not a public address"
@@ -177,7 +179,7 @@ def _normalise_host(host: str) -> str:
 
 
 def _dns_name(host: str) -> str:
-    if not host.isascii():
+    if not host.isascii() or "xn--" in host:
         try:
             host = idna.encode(host, uts46=True).decode("ascii")
         except (idna.IDNAError, UnicodeError) as error:

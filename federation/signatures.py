@@ -1,10 +1,7 @@
-"""HTTP signatures for ActivityPub: draft-cavage-http-signatures-12 and RFC 9421.
+"""HTTP signatures (draft-cavage-12 and RFC 9421): pure, no Django, no ORM, no network.
 
-Pure: no Django, no ORM, no network. Outgoing requests are signed with `sign_cavage`
-(what Mastodon expects) or `sign_rfc9421` (the retry after a 401). Incoming requests are
-checked by `signature_info` (which key is needed?) and then `verify_request`, with the
-rules Mastodon enforces. Every rejection raises `SignatureError`; its message is short and
-safe to return to the remote server.
+Outgoing: `sign_cavage` (what Mastodon expects), `sign_rfc9421` (the retry after a 401). Incoming:
+`signature_info` names the key, `verify_request` applies Mastodon's rules or raises `SignatureError`.
 """
 
 from __future__ import annotations
@@ -92,10 +89,7 @@ def load_public_key(pem: str) -> rsa.RSAPublicKey | ed25519.Ed25519PublicKey:
 
 
 def load_private_key(pem: str) -> rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey:
-    key = serialization.load_pem_private_key(pem.encode("ascii"), password=None)
-    if not isinstance(key, (rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey)):
-        raise ValueError("private key must be RSA or Ed25519")
-    return key
+    return serialization.load_pem_private_key(pem.encode("ascii"), password=None)  # type checked by sign_bytes
 
 
 def sign_bytes(algorithm: str, key: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey, data: bytes) -> bytes:
@@ -215,13 +209,6 @@ def _cavage_values(covered: tuple[str, ...], params: dict[str, str], lowered: Ma
     return values
 
 
-def _int_param(params: dict[str, str], name: str) -> int:
-    try:
-        return int(params[name])
-    except (KeyError, ValueError) as exc:
-        raise SignatureError(f"malformed ({name})") from exc
-
-
 def _parse_http_date(value: str) -> float:
     try:
         parsed = parsedate_to_datetime(value)
@@ -233,11 +220,15 @@ def _parse_http_date(value: str) -> float:
 
 
 def _check_cavage_time(covered: tuple[str, ...], params: dict[str, str], values: dict[str, str], now: float, max_skew: int) -> None:
+    try:
+        created, expires = (int(params[name]) if name in params else None for name in ("created", "expires"))
+    except ValueError as exc:
+        raise SignatureError("malformed (created) or (expires)") from exc
     if "date" in covered:
         check_time(_parse_http_date(values["date"]), now, max_skew, "date")
-    if "(created)" in covered:
-        check_time(_int_param(params, "created"), now, max_skew, "(created)")
-    if "expires" in params and _int_param(params, "expires") < now:
+    if "(created)" in covered and created is not None:
+        check_time(created, now, max_skew, "(created)")
+    if expires is not None and expires < now:
         raise SignatureError("signature expired")
 
 
@@ -317,9 +308,6 @@ def sign_cavage(*, method: str, url: str, headers: dict[str, str], body: bytes |
     return signed
 
 
-# --- entry points ---------------------------------------------------------------------------------------
-
-
 def sign_rfc9421(*, method: str, url: str, headers: dict[str, str], body: bytes | None, key_id: str,
                  private_key_pem: str, now: float | None = None) -> dict[str, str]:
     """Return a new dict: `headers` plus Content-Digest (when body is not None), Signature-Input, Signature."""
@@ -347,11 +335,8 @@ def signature_info(headers: Mapping[str, str]) -> SignedRequestInfo:
 def verify_request(*, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes,
                    public_key_pem: str, now: float | None = None, max_skew: int = 3600,
                    host: str | None = None, scheme: str = "https") -> VerifiedSignature:
-    """Verify an incoming request against the key `signature_info` pointed at.
-
-    `path` is the raw path, `query` the raw query string without "?"; `host` overrides the Host
-    header and `scheme` is the first guess for RFC 9421 @target-uri (the other one is tried too).
-    """
+    """`path`/`query` are raw ("" if no query); `host` overrides the Host header; `scheme` is the first
+    guess for RFC 9421 @target-uri (the other scheme is tried too)."""
     lowered = lower_keys(headers)
     now = time.time() if now is None else now
     if "signature-input" in lowered:

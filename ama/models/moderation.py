@@ -29,8 +29,11 @@ class ActorPolicy(models.Model):
 
     class Meta:
         verbose_name_plural = "actor policies"
-        constraints = [models.UniqueConstraint(fields=["actor", "ama"], name="one_policy_per_actor_and_ama",
-                                               nulls_distinct=False)]
+        constraints = [
+            models.UniqueConstraint(fields=["actor", "ama"], name="one_policy_per_actor_and_ama"),
+            models.UniqueConstraint(fields=["actor"], condition=models.Q(ama__isnull=True),
+                                    name="one_global_policy_per_actor"),
+        ]
 
 
 class KeywordFilter(models.Model):
@@ -79,8 +82,11 @@ class ModeratorAssignment(models.Model):
     ama = models.ForeignKey(Ama, null=True, blank=True, on_delete=models.CASCADE, related_name="moderators")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "ama"], name="one_assignment",
-                                               nulls_distinct=False)]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "ama"], name="one_assignment"),
+            models.UniqueConstraint(fields=["user"], condition=models.Q(ama__isnull=True),
+                                    name="one_global_assignment"),
+        ]
 
 
 class AuditEntry(models.Model):

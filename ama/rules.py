@@ -1,0 +1,87 @@
+"""Moderation rules applied to an incoming question: what state it starts in, and which rule said so."""
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from federation import policy
+from federation.models import Actor
+
+from .models import ActorPolicy, Ama, KeywordFilter, Question
+
+
+@dataclass(frozen=True)
+class Decision:
+    state: str
+    rule: str = ""
+
+
+def actor_policies(actor: Actor, ama: Ama) -> list[ActorPolicy]:
+    """Policies for this actor that apply to this AMA: its own and the global one."""
+    return list(ActorPolicy.objects.filter(Q(ama=ama) | Q(ama__isnull=True), actor=actor))
+
+
+def is_banned(actor: Actor, ama: Ama) -> bool:
+    now = timezone.now()
+    return any(p.banned and (p.banned_until is None or p.banned_until > now) for p in actor_policies(actor, ama))
+
+
+def keyword_match(ama: Ama, text: str) -> KeywordFilter | None:
+    for rule in KeywordFilter.objects.filter(Q(ama=ama) | Q(ama__isnull=True)).order_by("action", "pk"):
+        pattern = rule.pattern if rule.is_regex else r"\b" + re.escape(rule.pattern) + r"\b"
+        try:
+            if re.search(pattern, text, flags=re.IGNORECASE):
+                return rule
+        except re.error:
+            continue
+    return None
+
+
+def over_rate_limit(ama: Ama, actor: Actor) -> bool:
+    since = timezone.now() - timedelta(hours=1)
+    recent = Question.objects.filter(ama=ama, author=actor, received_at__gte=since).count()
+    return recent >= ama.rate_limit_per_hour
+
+
+def first_question(actor: Actor) -> bool:
+    return not Question.objects.filter(author=actor).exists()
+
+
+def decide(ama: Ama, actor: Actor, text: str) -> Decision:
+    """Order matters: bans and mutes first, then explicit trust, then rules, then the AMA's mode."""
+    policies = actor_policies(actor, ama)
+    if is_banned(actor, ama):
+        return Decision(Question.State.REJECTED, "actor banned")
+    if any(p.muted for p in policies):
+        return Decision(Question.State.HIDDEN, "actor muted")
+    keyword = keyword_match(ama, text)
+    if keyword and keyword.action == KeywordFilter.Action.REJECT:
+        return Decision(Question.State.REJECTED, f"keyword filter: {keyword.pattern}")
+    trust = next((p.trust for p in policies if p.trust), "")
+    if trust == ActorPolicy.Trust.ALWAYS_ALLOW:
+        return Decision(Question.State.PUBLISHED, "trusted actor")
+    held = _hold_reason(ama, actor, text, keyword, trust)
+    if held:
+        return Decision(Question.State.PENDING, held)
+    if ama.moderation_mode == Ama.Moderation.POST:
+        return Decision(Question.State.PUBLISHED)
+    return Decision(Question.State.PENDING)
+
+
+def _hold_reason(ama: Ama, actor: Actor, text: str, keyword: KeywordFilter | None, trust: str) -> str:
+    if trust == ActorPolicy.Trust.ALWAYS_HOLD:
+        return "actor always held"
+    if policy.is_limited(actor.domain):
+        return "domain limited"
+    if keyword:
+        return f"keyword filter: {keyword.pattern}"
+    if len(text) > ama.max_question_length:
+        return f"longer than {ama.max_question_length} characters"
+    if over_rate_limit(ama, actor):
+        return f"rate limit: more than {ama.rate_limit_per_hour} questions in an hour"
+    if ama.hold_first_question and ama.moderation_mode == Ama.Moderation.POST and first_question(actor):
+        return "first question from a new actor"
+    return ""

@@ -1,0 +1,70 @@
+"""Answers: the host's (or a co-host's) reply Note to an approved question."""
+
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from federation.models import Actor
+
+from .. import audit, urls_ap
+from .. import federation as ap
+from ..models import Answer, Question
+from ..text import render_markdown
+from .errors import ServiceError
+
+
+def answer_publish(*, question: Question, author: Actor, body: str, by_user=None, content_html: str = "",
+                   ap_id: str = "") -> Answer:
+    """Must be called with an approved question. In one transaction: lock the question, create the
+    Answer, mark the question answered, write the deliveries (enqueued on commit).
+    `content_html`/`ap_id` are given for answers that arrived from the host's own server."""
+    if not question.ama.is_host(author):
+        raise ServiceError(f"{author.handle} does not host this AMA")
+    if not (body.strip() or content_html.strip()):
+        raise ServiceError("an answer needs text")
+    with transaction.atomic():
+        locked = Question.objects.select_for_update().select_related("ama", "author").get(pk=question.pk)
+        if locked.state != Question.State.PUBLISHED:
+            raise ServiceError("only an approved question can be answered")
+        token = uuid.uuid4().hex
+        own_id = urls_ap.answer_id(locked.ama, token)
+        answer = Answer.objects.create(
+            question=locked, author=author, ap_id=ap_id or own_id, body=body,
+            content_html=content_html or render_markdown(body), announce_ap_id=own_id + "/announce")
+        locked.answered_at, locked.now_answering = timezone.now(), False
+        locked.save(update_fields=["answered_at", "now_answering"])
+        ap.send_answer_created(answer)
+        audit.record(user=by_user, action="answer.publish", question=locked, target=answer.ap_id)
+    question.answered_at = locked.answered_at
+    return answer
+
+
+def answer_edit(*, answer: Answer, body: str, by_user=None) -> Answer:
+    if answer.deleted_at:
+        raise ServiceError("a deleted answer cannot be edited")
+    if not body.strip():
+        raise ServiceError("an answer needs text")
+    with transaction.atomic():
+        before = {"body": answer.body}
+        answer.body, answer.content_html, answer.updated_at = body, render_markdown(body), timezone.now()
+        answer.save(update_fields=["body", "content_html", "updated_at"])
+        ap.send_answer_updated(answer)
+        audit.record(user=by_user, action="answer.edit", question=answer.question, target=answer.ap_id,
+                     before=before, after={"body": body})
+    return answer
+
+
+def answer_delete(*, answer: Answer, by_user=None) -> Answer:
+    """Tombstone the answer; the question is unanswered again if no other answer remains."""
+    if answer.deleted_at:
+        return answer
+    with transaction.atomic():
+        answer.deleted_at = timezone.now()
+        answer.save(update_fields=["deleted_at"])
+        question = answer.question
+        if not question.answers.filter(deleted_at__isnull=True).exists():
+            Question.objects.filter(pk=question.pk).update(answered_at=None)
+        ap.send_answer_deleted(answer)
+        audit.record(user=by_user, action="answer.delete", question=question, target=answer.ap_id)
+    return answer

@@ -1,0 +1,135 @@
+"""Questions: received from the fediverse, edited or deleted by their author, approved, rejected, hidden."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from federation.models import Actor
+
+from .. import audit, rules, urls_ap
+from .. import federation as ap
+from ..models import Ama, Question, QuestionRevision
+from ..text import plain_text, sanitize
+from .errors import ServiceError
+
+
+def question_receive(*, ama: Ama, author: Actor, ap_id: str, content_html: str, language: str = "",
+                     parent: Question | None = None, in_reply_to: str = "", url: str = "",
+                     request_ap_id: str = "") -> Question:
+    """A reply or mention addressed to an AMA becomes a question, in the state the rules decide.
+    Idempotent by ap_id: a question already received is returned unchanged."""
+    existing = Question.objects.filter(ap_id=ap_id).first()
+    if existing is not None:
+        return existing
+    clean = sanitize(content_html)
+    text = plain_text(clean)
+    decision = rules.decide(ama, author, text)
+    with transaction.atomic():
+        question = Question.objects.create(
+            ama=ama, author=author, ap_id=ap_id, url=url[:500], parent=parent, in_reply_to=in_reply_to[:500],
+            content_html=clean, content_text=text, language=language[:16] or ama.language,
+            state=decision.state, held_by=decision.rule[:200],
+            is_late=ama.state in (Ama.State.ENDED, Ama.State.ARCHIVED))
+        if decision.state == Question.State.PUBLISHED:
+            _published(question, request_ap_id=request_ap_id)
+    return question
+
+
+def _published(question: Question, *, request_ap_id: str = "") -> None:
+    question.published_at = question.published_at or timezone.now()
+    question.authorization_ap_id = urls_ap.authorization_id(question)
+    question.save(update_fields=["published_at", "authorization_ap_id"])
+    ap.send_reply_accepted(question, request_ap_id=request_ap_id)
+
+
+def _snapshot(question: Question) -> dict:
+    return {"state": question.state, "reject_reason": question.reject_reason, "held_by": question.held_by}
+
+
+def _set_state(question: Question, state: str, **fields) -> dict:
+    before = _snapshot(question)
+    question.state = state
+    for name, value in fields.items():
+        setattr(question, name, value)
+    question.save(update_fields=["state", *fields])
+    return before
+
+
+def question_approve(*, question: Question, by_user=None, announce: bool = False) -> Question:
+    """Show a pending (or hidden, rejected) question, add it to the thread, send Accept to the asker."""
+    if question.state in (Question.State.DELETED, Question.State.MERGED):
+        raise ServiceError(f"a {question.get_state_display()} question cannot be approved")
+    with transaction.atomic():
+        before = _set_state(question, Question.State.PUBLISHED, held_by="", reject_reason="", reject_note="")
+        _published(question)
+        if announce:
+            ap.send_question_announced(question)
+        audit.record(user=by_user, action="question.approve", question=question, target=question.author.handle,
+                     before=before, after=_snapshot(question), public=True)
+    return question
+
+
+def question_reject(*, question: Question, by_user=None, reason: str = Question.RejectReason.OTHER,
+                    note: str = "", tell_asker: bool = False) -> Question:
+    """Hide the question everywhere we control; a `Reject` goes to the asker only if asked for."""
+    if question.state == Question.State.DELETED:
+        raise ServiceError("a question deleted by its author cannot be rejected")
+    if reason not in Question.RejectReason.values:
+        raise ServiceError(f"unknown reason {reason!r}")
+    with transaction.atomic():
+        before = _set_state(question, Question.State.REJECTED, reject_reason=reason, reject_note=note)
+        if tell_asker:
+            ap.send_reply_rejected(question)
+        audit.record(user=by_user, action="question.reject", question=question, target=question.author.handle,
+                     reason=note or question.get_reject_reason_display(), before=before,
+                     after=_snapshot(question), public=True)
+    return question
+
+
+def question_hide(*, question: Question, by_user=None, note: str = "") -> Question:
+    if question.state != Question.State.PUBLISHED:
+        raise ServiceError("only a published question can be hidden")
+    with transaction.atomic():
+        before = _set_state(question, Question.State.HIDDEN)
+        audit.record(user=by_user, action="question.hide", question=question, reason=note, before=before,
+                     after=_snapshot(question), public=True)
+    return question
+
+
+def question_unhide(*, question: Question, by_user=None) -> Question:
+    if question.state != Question.State.HIDDEN:
+        raise ServiceError("only a hidden question can be unhidden")
+    with transaction.atomic():
+        before = _set_state(question, Question.State.PUBLISHED)
+        audit.record(user=by_user, action="question.unhide", question=question, before=before,
+                     after=_snapshot(question), public=True)
+    return question
+
+
+def question_edit_received(*, question: Question, content_html: str, language: str = "") -> Question:
+    """The author's Update: the old text kept as a revision, marked edited; an approved question returns
+    to review when the AMA says so."""
+    if question.state == Question.State.DELETED:
+        return question
+    clean = sanitize(content_html)
+    with transaction.atomic():
+        QuestionRevision.objects.create(question=question, content_html=question.content_html,
+                                        content_text=question.content_text)
+        question.content_html, question.content_text = clean, plain_text(clean)
+        question.language = language[:16] or question.language
+        question.is_edited, question.edited_at = True, timezone.now()
+        fields = ["content_html", "content_text", "language", "is_edited", "edited_at"]
+        if question.state == Question.State.PUBLISHED and question.ama.review_edits:
+            question.state, question.held_by = Question.State.PENDING, "edited after approval"
+            fields += ["state", "held_by"]
+        question.save(update_fields=fields)
+    return question
+
+
+def question_delete_received(*, question: Question) -> Question:
+    """The author's Delete: the question becomes a tombstone (its text is gone); answers stay, labelled."""
+    with transaction.atomic():
+        question.revisions.all().delete()
+        question.state, question.deleted_at = Question.State.DELETED, timezone.now()
+        question.content_html = question.content_text = question.display_html = ""
+        question.save(update_fields=["state", "deleted_at", "content_html", "content_text", "display_html"])
+    return question

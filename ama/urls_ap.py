@@ -1,0 +1,27 @@
+"""The ActivityPub ids of AMA objects. Ids are URLs on this server that serve both HTML and AS2."""
+
+from federation.urls_helper import absolute
+
+
+def ama_id(ama) -> str:
+    return absolute(f"/amas/{ama.slug}")
+
+
+def replies_id(ama) -> str:
+    return ama_id(ama) + "/replies"
+
+
+def context_id(ama) -> str:
+    return ama_id(ama) + "/context"
+
+
+def question_page(question) -> str:
+    return ama_id(question.ama) + f"/questions/{question.pk}"
+
+
+def answer_id(ama, token: str) -> str:
+    return ama_id(ama) + f"/answers/{token}"
+
+
+def authorization_id(question) -> str:
+    return ama_id(question.ama) + f"/authorizations/{question.pk}"
