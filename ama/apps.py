@@ -7,4 +7,4 @@ class AmaConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import federation  # noqa: F401  registers the AMA's inbox handlers
+        from . import inbound  # noqa: F401  registers the AMA's inbox handlers

@@ -3,6 +3,8 @@
 Builders are pure functions of the models; `send_*` functions call federation.outbox.publish and must run
 inside the service's transaction (deliveries are enqueued on commit)."""
 
+from datetime import timezone as dt_timezone
+
 from django.utils import timezone
 
 from federation import outbox
@@ -25,7 +27,7 @@ CONTEXT = [AS_CONTEXT, GTS_CONTEXT]
 
 
 def iso(moment) -> str | None:
-    return moment.astimezone(timezone.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+    return moment.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
 def hosts_of(ama: Ama) -> list[str]:

@@ -118,32 +118,39 @@ class _Client:
         if remaining <= 0:
             raise FetchError(_timeout_reason(self.deadline))
         try:
-            return self.session.request(method, url, headers=headers, data=body, stream=True,
-                                        allow_redirects=False, timeout=(remaining, remaining))
+            response = self.session.request(method, url, headers=headers, data=body, stream=True,
+                                            allow_redirects=False, timeout=(remaining, remaining))
         except netguard.Refused as error:
             raise UnsafeURL(str(error)) from error
         except (requests.RequestException, OSError) as error:
             raise _network_error(error, self.deadline) from error
+        if self.deadline.expired:  # the headers may have been cut short by the shutdown
+            response.close()
+            raise FetchError(_timeout_reason(self.deadline))
+        return response
 
-    def read(self, response: requests.Response, limit: int) -> bytes:
-        """At most ``limit`` bytes of the (decoded) body; FetchError beyond it or past the deadline."""
+    def read(self, response: requests.Response, limit: int, *, truncate: bool = False) -> bytes:
+        """At most ``limit`` bytes of the (decoded) body, FetchError past the deadline.
+
+        A longer body is a FetchError too, or cut at ``limit`` with ``truncate``.
+        """
         declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > limit:
+        if not truncate and declared.isdigit() and int(declared) > limit:
             raise FetchError(f"body larger than {limit} bytes", response.status_code)
         chunks, size = [], 0
         try:
-            for chunk in response.iter_content(chunk_size=16384):
-                size += len(chunk)
-                if size > limit:
-                    raise FetchError(f"body larger than {limit} bytes", response.status_code)
+            for chunk in response.iter_content(chunk_size=min(limit + 1, 16384)):
                 chunks.append(chunk)
-                if self.deadline.expired:
+                size += len(chunk)
+                if size > limit and not truncate:
+                    raise FetchError(f"body larger than {limit} bytes", response.status_code)
+                if (truncate and size >= limit) or self.deadline.expired:
                     break
         except (requests.RequestException, OSError) as error:
             raise _network_error(error, self.deadline) from error
         if self.deadline.expired:
             raise FetchError(_timeout_reason(self.deadline), response.status_code)
-        return b"".join(chunks)
+        return b"".join(chunks)[:limit]
 
 
 # ---- GET ----------------------------------------------------------------------------------------
@@ -255,11 +262,10 @@ def _post_headers(url: str, body: bytes, signer: Signer, scheme: str) -> dict:
 
 def _error_text(client: _Client, response: requests.Response) -> str:
     try:
-        raw = client.read(response, 4096)
+        raw = client.read(response, 4 * ERROR_SNIPPET_CHARS, truncate=True)
     except FetchError as error:
         return error.reason
-    snippet = " ".join(raw.decode("utf-8", "replace").split())[:ERROR_SNIPPET_CHARS]
-    return snippet
+    return " ".join(raw.decode("utf-8", "replace").split())[:ERROR_SNIPPET_CHARS]
 
 
 def _post_result(client: _Client, response: requests.Response) -> PostResult:

@@ -43,6 +43,7 @@ class VerifiedSignature:
 
 # --- shared primitives (also used by federation.signatures_rfc9421) ---------------------------------
 
+PublicKey = rsa.RSAPublicKey | ed25519.Ed25519PublicKey
 _PSS_SHA512 = padding.PSS(mgf=padding.MGF1(hashes.SHA512()), salt_length=64)
 
 
@@ -78,7 +79,7 @@ def has_body(method: str, body: bytes | None) -> bool:
     return method.upper() == "POST" or bool(body)
 
 
-def load_public_key(pem: str) -> rsa.RSAPublicKey | ed25519.Ed25519PublicKey:
+def load_public_key(pem: str) -> PublicKey:
     try:
         key = serialization.load_pem_public_key(pem.encode("ascii"))
     except (ValueError, TypeError, UnicodeError, UnsupportedAlgorithm) as exc:
@@ -89,7 +90,7 @@ def load_public_key(pem: str) -> rsa.RSAPublicKey | ed25519.Ed25519PublicKey:
 
 
 def load_private_key(pem: str) -> rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey:
-    return serialization.load_pem_private_key(pem.encode("ascii"), password=None)  # type checked by sign_bytes
+    return serialization.load_pem_private_key(pem.encode("ascii"), password=None)  # sign_bytes checks the type
 
 
 def sign_bytes(algorithm: str, key: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey, data: bytes) -> bytes:
@@ -103,7 +104,7 @@ def sign_bytes(algorithm: str, key: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKe
     raise ValueError(f"cannot sign {algorithm} with {type(key).__name__}")
 
 
-def verify_bytes(algorithm: str, key: rsa.RSAPublicKey | ed25519.Ed25519PublicKey, signature: bytes, data: bytes) -> bool:
+def verify_bytes(algorithm: str, key: PublicKey, signature: bytes, data: bytes) -> bool:
     """`algorithm` is an RFC 9421 name; False on a bad signature or a key of the wrong type."""
     try:
         if algorithm == "ed25519" and isinstance(key, ed25519.Ed25519PublicKey):
@@ -168,7 +169,7 @@ def _cavage_header(lowered: Mapping[str, str]) -> str | None:
     return None
 
 
-def _cavage_algorithm(declared: str | None, key: rsa.RSAPublicKey | ed25519.Ed25519PublicKey) -> str:
+def _cavage_algorithm(declared: str | None, key: PublicKey) -> str:
     """Map the algorithm parameter to an RFC 9421 algorithm name for `verify_bytes`."""
     if declared is not None and declared not in _CAVAGE_ALGORITHMS:
         raise SignatureError(f"unsupported algorithm {declared}"[:80])
@@ -193,7 +194,8 @@ def _check_cavage_coverage(covered: tuple[str, ...], method: str, body: bytes, d
             raise SignatureError(f"{pseudo} is not allowed with algorithm rsa-sha256")
 
 
-def _cavage_values(covered: tuple[str, ...], params: dict[str, str], lowered: Mapping[str, str], host: str | None) -> dict[str, str]:
+def _cavage_values(covered: tuple[str, ...], params: dict[str, str], lowered: Mapping[str, str],
+                   host: str | None) -> dict[str, str]:
     """Values of the covered headers except (request-target), which depends on the query-string guess."""
     values: dict[str, str] = {}
     for name in covered:
@@ -219,7 +221,8 @@ def _parse_http_date(value: str) -> float:
     return parsed.timestamp()
 
 
-def _check_cavage_time(covered: tuple[str, ...], params: dict[str, str], values: dict[str, str], now: float, max_skew: int) -> None:
+def _check_cavage_time(covered: tuple[str, ...], params: dict[str, str], values: dict[str, str],
+                       now: float, max_skew: int) -> None:
     try:
         created, expires = (int(params[name]) if name in params else None for name in ("created", "expires"))
     except ValueError as exc:
@@ -310,7 +313,7 @@ def sign_cavage(*, method: str, url: str, headers: dict[str, str], body: bytes |
 
 def sign_rfc9421(*, method: str, url: str, headers: dict[str, str], body: bytes | None, key_id: str,
                  private_key_pem: str, now: float | None = None) -> dict[str, str]:
-    """Return a new dict: `headers` plus Content-Digest (when body is not None), Signature-Input, Signature."""
+    """Return a new dict: `headers` plus Content-Digest (body not None), Signature-Input and Signature."""
     from federation import signatures_rfc9421
 
     return signatures_rfc9421.sign(
@@ -320,7 +323,7 @@ def sign_rfc9421(*, method: str, url: str, headers: dict[str, str], body: bytes 
 
 
 def signature_info(headers: Mapping[str, str]) -> SignedRequestInfo:
-    """Which key the request claims to be signed with; RFC 9421 is preferred when Signature-Input is present."""
+    """Which key the request claims; RFC 9421 is preferred when Signature-Input is present."""
     lowered = lower_keys(headers)
     if "signature-input" in lowered:
         from federation import signatures_rfc9421

@@ -92,7 +92,7 @@ def _parse_dictionary(value: str, field: str) -> http_sfv.Dictionary:
 def parse_labels(lowered: Mapping[str, str]) -> list[Label]:
     """Signature-Input members that have a Signature of the same name, in header order."""
     inputs = _parse_dictionary(lowered["signature-input"], "signature-input")
-    signatures = _parse_dictionary(lowered.get("signature", ""), "signature") if lowered.get("signature") else {}
+    signatures = _parse_dictionary(lowered["signature"], "signature") if lowered.get("signature") else {}
     labels = []
     for name, components in inputs.items():
         signature = signatures.get(name)
@@ -107,7 +107,8 @@ def parse_labels(lowered: Mapping[str, str]) -> list[Label]:
 
 
 def _target_covered(covered: tuple[str, ...]) -> bool:
-    return "@target-uri" in covered or ("@authority" in covered and ("@path" in covered or "@request-target" in covered))
+    path_covered = "@path" in covered or "@request-target" in covered
+    return "@target-uri" in covered or ("@authority" in covered and path_covered)
 
 
 def _acceptable(label: Label, needs_digest: bool) -> bool:
@@ -232,8 +233,8 @@ def _targets(method: str, path: str, query: str, host: str, scheme: str) -> list
     return targets
 
 
-def verify(*, method: str, path: str, query: str, lowered: Mapping[str, str], body: bytes, public_key_pem: str,
-           now: float, max_skew: int, host: str | None, scheme: str) -> VerifiedSignature:
+def verify(*, method: str, path: str, query: str, lowered: Mapping[str, str], body: bytes,
+           public_key_pem: str, now: float, max_skew: int, host: str | None, scheme: str) -> VerifiedSignature:
     """Called by `federation.signatures.verify_request` when Signature-Input is present."""
     label = select_label(lowered)
     _check_label(label, method=method, query=query, body=body, now=now, max_skew=max_skew)

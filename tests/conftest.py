@@ -62,3 +62,34 @@ def live_site(live_server, settings, loopback):
     settings.FEDIAMA_DOMAIN = live_server.url.split("://", 1)[1]
     settings.FEDIAMA_SCHEME = "http"
     return live_server
+
+
+@pytest.fixture
+def open_ama(host):
+    """A published, live AMA by alice, pre-moderated."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ama import services
+
+    now = timezone.now()
+    return services.ama_create(host=host, title="Ask me about open models", intro="I train *open* models.",
+                               language="en", opens_at=now - timedelta(hours=1), closes_at=now + timedelta(hours=2),
+                               publish=True)
+
+
+@pytest.fixture
+def deliver_inbox():
+    """Store an activity as if it had passed the inbox, then process it; returns the message."""
+    from federation.models import InboxMessage
+    from federation.routing import process
+
+    def run(activity: dict, *, actor_id: str | None = None):
+        actor_id = actor_id or activity["actor"]
+        message = InboxMessage.objects.create(ap_id=activity["id"], activity_type=activity["type"],
+                                              actor_ap_id=actor_id, domain=actor_id.split("/")[2], body=activity)
+        process(message.pk)
+        message.refresh_from_db()
+        return message
+    return run

@@ -10,7 +10,7 @@ from federation.models import Actor
 from .. import audit, urls_ap
 from .. import federation as ap
 from ..models import Answer, Question
-from ..text import render_markdown
+from ..text import render_markdown, sanitize
 from .errors import ServiceError
 
 
@@ -31,7 +31,8 @@ def answer_publish(*, question: Question, author: Actor, body: str, by_user=None
         own_id = urls_ap.answer_id(locked.ama, token)
         answer = Answer.objects.create(
             question=locked, author=author, ap_id=ap_id or own_id, body=body,
-            content_html=content_html or render_markdown(body), announce_ap_id=own_id + "/announce")
+            content_html=sanitize(content_html) if content_html else render_markdown(body),
+            announce_ap_id=own_id + "/announce")
         locked.answered_at, locked.now_answering = timezone.now(), False
         locked.save(update_fields=["answered_at", "now_answering"])
         ap.send_answer_created(answer)

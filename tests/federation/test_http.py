@@ -97,7 +97,7 @@ def undeclared(size):
         handler.send_header("Connection", "close")
         handler.end_headers()
         try:
-            handler.wfile.write(b'{"a": "' + b"x" * (size - 10) + b'"}')
+            handler.wfile.write(b'{"a": "' + b"x" * (size - 9) + b'"}')
         except OSError:
             pass
         handler.close_connection = True

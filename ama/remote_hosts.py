@@ -1,0 +1,19 @@
+"""Hosts on other servers (issue 7): a verified remote host's reply to an approved question is an answer."""
+
+from federation.models import Actor
+
+from .models import Ama, Question
+
+
+def answer_from_remote_host(*, ama: Ama, actor: Actor, note: dict, parent: Question | None) -> str | None:
+    """When `actor` is a verified remote host of `ama` replying to an approved question, publish the
+    answer and return a result; otherwise None (the note is treated as a question)."""
+    if actor.is_local or parent is None or not ama.is_host(actor):
+        return None
+    from federation.activities import content_and_language
+
+    from . import services
+    content, _ = content_and_language(note)
+    answer = services.answer_publish(question=parent, author=actor, body="", content_html=content,
+                                     ap_id=note["id"])
+    return f"answer {answer.pk} from remote host"
