@@ -7,4 +7,7 @@ class AmaConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # the Group's handlers register first: they wrap the generic ones (routing runs them in order)
+        from . import inbound_group  # noqa: F401, I001
         from . import inbound  # noqa: F401  registers the AMA's inbox handlers
+        from . import inbound_flag  # noqa: F401  Flag → Report

@@ -3,7 +3,7 @@
 Builders are pure functions of the models; `send_*` functions call federation.outbox.publish and must run
 inside the service's transaction (deliveries are enqueued on commit)."""
 
-from datetime import timezone as dt_timezone
+from datetime import UTC
 
 from django.utils import timezone
 
@@ -11,7 +11,7 @@ from federation import outbox
 from federation.activities import AS_CONTEXT, PUBLIC, activity
 from federation.documents import ordered_collection
 
-from . import urls_ap
+from . import groups, urls_ap
 from .models import Ama, Answer, Question, Vote
 
 GTS_CONTEXT = {"gts": "https://gotosocial.org/ns#", "interactionPolicy": {"@id": "gts:interactionPolicy",
@@ -27,7 +27,7 @@ CONTEXT = [AS_CONTEXT, GTS_CONTEXT]
 
 
 def iso(moment) -> str | None:
-    return moment.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
 def hosts_of(ama: Ama) -> list[str]:
@@ -147,6 +147,7 @@ def _can_sign(actor) -> bool:
 
 
 def send_ama_created(ama: Ama) -> None:
+    groups.send_page_created(ama)
     if _can_sign(ama.host):
         note = ama_note(ama)
         outbox.publish(activity("Create", actor=ama.host.ap_id, obj=note, to=note["to"], cc=note["cc"],
@@ -154,6 +155,7 @@ def send_ama_created(ama: Ama) -> None:
 
 
 def send_ama_updated(ama: Ama) -> None:
+    groups.send_page_updated(ama)
     if _can_sign(ama.host):
         note = ama_note(ama)
         outbox.publish(activity("Update", actor=ama.host.ap_id, obj=note, to=note["to"], cc=note["cc"]),
@@ -161,6 +163,7 @@ def send_ama_updated(ama: Ama) -> None:
 
 
 def send_ama_deleted(ama: Ama) -> None:
+    groups.send_page_deleted(ama)
     if _can_sign(ama.host):
         outbox.publish(activity("Delete", actor=ama.host.ap_id, obj=tombstone(ama.ap_id), to=[PUBLIC],
                                 cc=[ama.host.followers_url]), sender=ama.host, to_followers=True,
@@ -174,6 +177,7 @@ def _thread_authors(ama: Ama) -> list:
 def send_answer_created(answer: Answer) -> None:
     """Create(Note) to followers, the asker and the thread; then an Announce, because Mastodon hides a
     reply to a stranger from the followers' home timelines."""
+    groups.send_answer_created(answer)
     if not _can_sign(answer.author):
         return
     note = answer_note(answer)
@@ -209,6 +213,7 @@ def send_answer_deleted(answer: Answer) -> None:
 
 def send_reply_accepted(question: Question, *, request_ap_id: str = "") -> None:
     """Accept (object: the reply or its ReplyRequest; target: the AMA note; result: a ReplyAuthorization)."""
+    groups.send_question_approved(question)
     host = question.ama.host
     if not _can_sign(host) or question.author.is_local:
         return

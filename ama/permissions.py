@@ -63,3 +63,11 @@ def can_set_domain_policy(user) -> bool:
 def require(allowed: bool, what: str) -> None:
     if not allowed:
         raise NotAllowed(f"you are not allowed to {what}")
+
+
+def can_edit_answer(user, answer) -> bool:
+    """Edit or delete an answer: its author, the AMA's host, or an admin."""
+    if is_admin(user):
+        return True
+    actor = actor_of_user(user)
+    return actor is not None and actor.pk in (answer.author_id, answer.question.ama.host_id)

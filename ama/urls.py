@@ -1,7 +1,31 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 urlpatterns = [
+    # REST API (ama.api_urls)
+    path("api/", include("ama.api_urls")),
+    # public moderation pages: the AMA's moderation log, reporting a question (ama.urls_moderation)
+    path("", include("ama.urls_moderation")),
     path("", views.home, name="home"),
+    path("amas/<slug:slug>", views.ama_page, name="ama"),
+    path("amas/<slug:slug>/ask", views.ask, name="ama-ask"),
+    path("amas/<slug:slug>/replies", views.replies, name="ama-replies"),
+    path("amas/<slug:slug>/context", views.context, name="ama-context"),
+    path("amas/<slug:slug>/questions/<int:pk>", views.question_page, name="question"),
+    path("amas/<slug:slug>/questions/<int:pk>/vote", views.vote, name="question-vote"),
+    path("amas/<slug:slug>/answers/<str:token>", views.answer_page, name="answer"),
+    path("amas/<slug:slug>/authorizations/<int:pk>", views.authorization, name="authorization"),
+    path("dashboard/", views.index, name="dashboard"),
+    path("dashboard/<slug:slug>/", views.ama_dashboard, name="dashboard-ama"),
+    path("dashboard/<slug:slug>/open", views.ama_switch, {"action": "open"}, name="dashboard-open"),
+    path("dashboard/<slug:slug>/close", views.ama_switch, {"action": "close"}, name="dashboard-close"),
+    path("dashboard/<slug:slug>/questions/<int:pk>/approve", views.moderate, {"action": "approve"},
+         name="dashboard-approve"),
+    path("dashboard/<slug:slug>/questions/<int:pk>/reject", views.moderate, {"action": "reject"},
+         name="dashboard-reject"),
+    path("dashboard/<slug:slug>/questions/<int:pk>/answer/", views.answer, name="dashboard-answer"),
+    path("dashboard/<slug:slug>/answers/<int:pk>/edit/", views.answer_edit, name="dashboard-answer-edit"),
+    path("dashboard/<slug:slug>/answers/<int:pk>/delete", views.answer_delete, name="dashboard-answer-delete"),
+    path("", include("ama.urls_moderation")),
 ]

@@ -125,14 +125,15 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 else:
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "fediamafs://"  # kombu's filesystem transport, atomic writes (config/broker.py)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "data_folder_processed": str(_broker_dir / "processed"),
         "store_processed": False,
+        "control_folder": str(_broker_dir / "control"),
     }
 CELERY_TASK_ALWAYS_EAGER = env.flag("FEDIAMA_TASKS_EAGER", False)
 
@@ -167,3 +168,8 @@ FEDIAMA_FETCH_TIMEOUT = float(os.environ.get("FEDIAMA_FETCH_TIMEOUT", "10"))
 FEDIAMA_DELIVERY_TIMEOUT = float(os.environ.get("FEDIAMA_DELIVERY_TIMEOUT", "10"))
 FEDIAMA_DELIVERY_RETENTION_DAYS = int(os.environ.get("FEDIAMA_DELIVERY_RETENTION_DAYS", "7"))
 FEDIAMA_DOMAIN_CONCURRENCY = int(os.environ.get("FEDIAMA_DOMAIN_CONCURRENCY", "4"))
+# Seconds a queued delivery waits for its Celery message before the sweeper sends another one.
+FEDIAMA_REQUEUE_AFTER = float(os.environ.get("FEDIAMA_REQUEUE_AFTER", "120"))
+# Seconds a claimed delivery stays leased to its worker beyond the request deadline (a dead worker's
+# rows return to the sweeper after FEDIAMA_DELIVERY_TIMEOUT * 2 + this).
+FEDIAMA_DELIVERY_LEASE_GRACE = float(os.environ.get("FEDIAMA_DELIVERY_LEASE_GRACE", "30"))

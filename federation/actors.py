@@ -95,7 +95,7 @@ def _public_key_of(document: dict) -> dict:
 
 def _check_actor_document(document: dict, expected_id: str | None) -> str:
     ap_id = document.get("id")
-    if not isinstance(ap_id, str) or not ap_id.startswith(("https://", "http://")):
+    if not isinstance(ap_id, str) or not ap_id.startswith(("https://", "http://")) or len(ap_id) > 500:
         raise ActorError("actor document has no usable id")
     if expected_id and ap_id != expected_id:
         raise ActorError(f"actor document id {ap_id} is not the one asked for ({expected_id})")
@@ -120,7 +120,7 @@ def _fields_from_document(document: dict) -> dict:
         actor_type=type_of(document), username=text_of(document, "preferredUsername")[:200] or "unknown",
         domain=host_of(document["id"]), display_name=text_of(document, "name")[:300],
         summary=text_of(document, "summary")[:5000], url=(ids_of(document.get("url")) or [""])[0][:500],
-        icon_url=(id_of(icon.get("url")) if isinstance(icon, dict) else "") or "",
+        icon_url=((id_of(icon.get("url")) if isinstance(icon, dict) else "") or "")[:500],
         inbox=document["inbox"][:500], shared_inbox=str(endpoints.get("sharedInbox") or "")[:500],
         outbox=str(document.get("outbox") or "")[:500] if isinstance(document.get("outbox"), str) else "",
         followers_url=document.get("followers", "")[:500] if isinstance(document.get("followers"), str) else "",
@@ -159,17 +159,16 @@ def actor_for_key(key_id: str, *, refresh: bool = False) -> Actor:
         cached = Actor.objects.filter(key_id=key_id).exclude(public_key_pem="").first()
         if cached:
             return cached
-    document = fetch(urldefrag(key_id)[0])
-    if type_of(document) in ACTOR_TYPES:
-        actor = store_remote_actor(document)
-    else:
+    document, expected_id = fetch(urldefrag(key_id)[0]), None
+    if type_of(document) not in ACTOR_TYPES:
         owner = id_of(document.get("owner"))
         if not owner or host_of(owner) != host_of(key_id):
             raise ActorError(f"key {key_id} names no owner on its own host")
-        actor = resolve_actor(owner, refresh=True)
-    if actor.key_id != key_id:
-        raise ActorError(f"key {key_id} is not the key of {actor.ap_id}")
-    return actor
+        document, expected_id = fetch(urldefrag(owner)[0]), urldefrag(owner)[0]
+    # checked before anything is cached: a key that is not this actor's stores nothing
+    if host_of(document.get("id")) != host_of(key_id) or _public_key_of(document).get("id") != key_id:
+        raise ActorError(f"key {key_id} is not the key of {str(document.get('id'))[:200]}")
+    return store_remote_actor(document, expected_id=expected_id)
 
 
 def key_is_stale(actor: Actor) -> bool:

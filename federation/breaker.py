@@ -3,6 +3,7 @@ is marked unavailable; any success or any activity received from it closes the b
 
 from datetime import timedelta
 
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -32,19 +33,31 @@ def record_success(domain: str, *, only_if_failing: bool = False) -> None:
         DomainHealth.objects.get_or_create(domain=domain, defaults={"last_success_at": timezone.now()})
 
 
+def lock(domain: str) -> DomainHealth:
+    """The domain's health row, locked until the surrounding transaction ends (created when missing).
+
+    The lock is a no-op UPDATE, so SQLite takes its write lock up front instead of failing to upgrade."""
+    rows = DomainHealth.objects.filter(domain=domain)
+    if not rows.update(consecutive_failures=F("consecutive_failures")):
+        DomainHealth.objects.get_or_create(domain=domain)
+        rows.update(consecutive_failures=F("consecutive_failures"))
+    return rows.get()
+
+
 def record_failure(domain: str) -> None:
+    """Count a failure; from the OPEN_AFTER_FAILURES-th on, pause the domain (1, 2, 4 … minutes, at most an hour)."""
     now = timezone.now()
-    health, _ = DomainHealth.objects.get_or_create(domain=domain)
-    DomainHealth.objects.filter(domain=domain).update(consecutive_failures=F("consecutive_failures") + 1,
-                                                      last_failure_at=now)
-    health.refresh_from_db()
-    if health.failing_since is None:
-        health.failing_since = now
-    if health.consecutive_failures >= OPEN_AFTER_FAILURES:
-        steps = health.consecutive_failures - OPEN_AFTER_FAILURES
-        health.paused_until = now + min(timedelta(minutes=1) * (2 ** min(steps, 10)), MAX_PAUSE)
-    health.unavailable = now - health.failing_since >= UNAVAILABLE_AFTER
-    health.save(update_fields=["failing_since", "paused_until", "unavailable"])
+    with transaction.atomic():
+        health = lock(domain)
+        health.consecutive_failures += 1
+        health.last_failure_at = now
+        health.failing_since = health.failing_since or now
+        if health.consecutive_failures >= OPEN_AFTER_FAILURES:
+            steps = health.consecutive_failures - OPEN_AFTER_FAILURES
+            health.paused_until = now + min(timedelta(minutes=1) * (2 ** min(steps, 10)), MAX_PAUSE)
+        health.unavailable = now - health.failing_since >= UNAVAILABLE_AFTER
+        health.save(update_fields=["consecutive_failures", "last_failure_at", "failing_since", "paused_until",
+                                   "unavailable"])
 
 
 def scheme_for(domain: str) -> str:
@@ -54,3 +67,9 @@ def scheme_for(domain: str) -> str:
 
 def remember_scheme(domain: str, scheme: str) -> None:
     DomainHealth.objects.update_or_create(domain=domain, defaults={"signature_scheme": scheme})
+
+
+def reset(domains) -> int:
+    """Operator: close these domains' breakers now (their waiting rows go at the next sweep)."""
+    return DomainHealth.objects.filter(domain__in=list(domains)).update(
+        consecutive_failures=0, paused_until=None, failing_since=None, unavailable=False)

@@ -6,6 +6,7 @@ import random
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -17,24 +18,41 @@ log = logging.getLogger(__name__)
 BACKOFF = [timedelta(seconds=s) for s in (60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 86400)]
 MAX_RETRY_AFTER = timedelta(hours=6)
 PERMANENT_EXCEPT = {401, 408, 429}
+FINAL = (Delivery.State.DELIVERED, Delivery.State.FAILED, Delivery.State.DEAD)
 
 
-def claim(delivery_id: int) -> Delivery | None:
+def lease() -> timedelta:
+    """How long a claimed row belongs to its worker: two request deadlines (the 401 retry) and a grace."""
+    return timedelta(seconds=settings.FEDIAMA_DELIVERY_TIMEOUT * 2 + settings.FEDIAMA_DELIVERY_LEASE_GRACE)
+
+
+def claim(delivery_id: int) -> bool:
     now = timezone.now()
     waiting = Q(state__in=[Delivery.State.PENDING, Delivery.State.RETRYING], next_attempt_at__lte=now)
     abandoned = Q(state=Delivery.State.IN_FLIGHT, lease_until__lt=now)
-    lease = timedelta(seconds=settings.FEDIAMA_DELIVERY_TIMEOUT * 2 + 30)
-    claimed = Delivery.objects.filter(waiting | abandoned, pk=delivery_id).update(
-        state=Delivery.State.IN_FLIGHT, lease_until=now + lease, attempts=F("attempts") + 1)
-    if not claimed:
-        return None
-    return Delivery.objects.select_related("activity", "activity__actor").get(pk=delivery_id)
+    return bool(Delivery.objects.filter(waiting | abandoned, pk=delivery_id).update(
+        state=Delivery.State.IN_FLIGHT, lease_until=now + lease(), attempts=F("attempts") + 1))
 
 
 def domain_busy(domain: str) -> bool:
     in_flight = Delivery.objects.filter(domain=domain, state=Delivery.State.IN_FLIGHT,
                                         lease_until__gt=timezone.now()).count()
     return in_flight >= settings.FEDIAMA_DOMAIN_CONCURRENCY
+
+
+def claim_for_domain(delivery_id: int, domain: str) -> tuple[str | None, str]:
+    """Under the domain's row lock: ("deferred"|"busy"|None|"claimed", signature scheme).
+
+    The lock makes the concurrency cap exact across workers; it is held for three short queries."""
+    with transaction.atomic():
+        health = breaker.lock(domain)
+        if health.paused_until and health.paused_until > timezone.now():
+            Delivery.objects.filter(pk=delivery_id).exclude(state__in=(Delivery.State.IN_FLIGHT, *FINAL)).update(
+                next_attempt_at=health.paused_until, lease_until=None)
+            return "deferred", health.signature_scheme
+        if domain_busy(domain):
+            return "busy", health.signature_scheme
+        return ("claimed" if claim(delivery_id) else None), health.signature_scheme
 
 
 def finish(delivery: Delivery, **fields) -> bool:
@@ -49,9 +67,8 @@ def _send(delivery: Delivery, scheme: str) -> http.PostResult:
     return http.post_activity(delivery.inbox, body_bytes(delivery), signer=signer, scheme=scheme)
 
 
-def send_with_fallback(delivery: Delivery) -> http.PostResult:
+def send_with_fallback(delivery: Delivery, scheme: str) -> http.PostResult:
     """POST with the scheme known to work there; on 401, one retry with the other scheme."""
-    scheme = breaker.scheme_for(delivery.domain)
     result = _send(delivery, scheme)
     if result.status == 401:
         other = DomainHealth.Scheme.RFC9421 if scheme == DomainHealth.Scheme.CAVAGE else DomainHealth.Scheme.CAVAGE
@@ -69,30 +86,25 @@ def is_permanent(status: int | None) -> bool:
 
 
 def next_attempt(delivery: Delivery, result: http.PostResult):
-    """When to try again, or None when retries are exhausted."""
-    now = timezone.now()
-    if result.status in (429, 503) and result.retry_after is not None:
-        return now + min(timedelta(seconds=max(result.retry_after, 1)), MAX_RETRY_AFTER)
+    """When to try again (Retry-After on 429/503, capped; else the backoff), None when retries are exhausted."""
     index = delivery.attempts - 1
     if index >= len(BACKOFF):
         return None
-    delay = BACKOFF[index]
-    return now + delay * random.uniform(0.9, 1.1)
+    now = timezone.now()
+    if result.status in (429, 503) and result.retry_after is not None:
+        return now + min(timedelta(seconds=max(result.retry_after, 1)), MAX_RETRY_AFTER)
+    return now + BACKOFF[index] * random.uniform(0.9, 1.1)
 
 
-def classify(delivery: Delivery, result: http.PostResult) -> str:
-    status, now = result.status, timezone.now()
-    common = dict(last_status=status, last_error=result.error[:2000])
-    if status is not None and 200 <= status < 300:
-        finish(delivery, state=Delivery.State.DELIVERED, delivered_at=now, **common)
-        breaker.record_success(delivery.domain)
-        return Delivery.State.DELIVERED
-    if is_permanent(status):
-        if status == 410:
-            Actor.objects.filter(Q(inbox=delivery.inbox) | Q(shared_inbox=delivery.inbox), is_local=False).update(
-                gone_at=now)
-        finish(delivery, state=Delivery.State.FAILED, **common)
-        return Delivery.State.FAILED
+def _refused(delivery: Delivery, result: http.PostResult, common: dict) -> str:
+    if result.status == 410:
+        Actor.objects.filter(Q(inbox=delivery.inbox) | Q(shared_inbox=delivery.inbox), is_local=False).update(
+            gone_at=timezone.now())
+    finish(delivery, state=Delivery.State.FAILED, **common)
+    return Delivery.State.FAILED
+
+
+def _failed(delivery: Delivery, result: http.PostResult, common: dict) -> str:
     breaker.record_failure(delivery.domain)
     when = next_attempt(delivery, result)
     if when is None:
@@ -104,19 +116,25 @@ def classify(delivery: Delivery, result: http.PostResult) -> str:
     return Delivery.State.RETRYING
 
 
+def classify(delivery: Delivery, result: http.PostResult) -> str:
+    common = dict(last_status=result.status, last_error=result.error[:2000])
+    if result.status is not None and 200 <= result.status < 300:
+        finish(delivery, state=Delivery.State.DELIVERED, delivered_at=timezone.now(), **common)
+        breaker.record_success(delivery.domain)
+        return Delivery.State.DELIVERED
+    if is_permanent(result.status):
+        return _refused(delivery, result, common)
+    return _failed(delivery, result, common)
+
+
 def attempt(delivery_id: int) -> str | None:
-    """One try; returns the new state, "deferred", or None when the row was not ours to take."""
+    """One try; returns the new state, "deferred" (breaker open), "busy" (domain at its cap), or None
+    when the row was not ours to take (done, leased to another worker, or not due)."""
     row = Delivery.objects.filter(pk=delivery_id).values("domain", "state").first()
-    if row is None or row["state"] in (Delivery.State.DELIVERED, Delivery.State.FAILED, Delivery.State.DEAD):
+    if row is None or row["state"] in FINAL:
         return None
-    paused = breaker.paused_until(row["domain"])
-    if paused is not None:
-        Delivery.objects.filter(pk=delivery_id).exclude(state=Delivery.State.IN_FLIGHT).update(
-            next_attempt_at=paused, lease_until=None)
-        return "deferred"
-    if domain_busy(row["domain"]):
-        return "busy"
-    delivery = claim(delivery_id)
-    if delivery is None:
-        return None
-    return classify(delivery, send_with_fallback(delivery))
+    outcome, scheme = claim_for_domain(delivery_id, row["domain"])
+    if outcome != "claimed":
+        return outcome
+    delivery = Delivery.objects.select_related("activity", "activity__actor").get(pk=delivery_id)
+    return classify(delivery, send_with_fallback(delivery, scheme))

@@ -19,10 +19,15 @@ def accept_follow(follow: Follow, follow_activity: dict) -> None:
 def follow_received(*, follower: Actor, followed: Actor, follow_activity: dict) -> Follow:
     """A remote Follow of a local actor: auto-accepted unless the actor is locked."""
     with transaction.atomic():
-        follow, _ = Follow.objects.update_or_create(
+        follow, created = Follow.objects.select_for_update().get_or_create(
             follower=follower, followed=followed,
             defaults={"ap_id": str(follow_activity.get("id", ""))[:500], "state": Follow.State.PENDING})
-        if not followed.manually_approves_followers:
+        already_accepted = follow.state == Follow.State.ACCEPTED
+        if not created:  # a repeated Follow: an accepted one stays accepted (and is accepted again)
+            follow.ap_id = str(follow_activity.get("id", ""))[:500]
+            follow.state = follow.state if already_accepted else Follow.State.PENDING
+            follow.save(update_fields=["ap_id", "state"])
+        if already_accepted or not followed.manually_approves_followers:
             accept_follow(follow, follow_activity)
     return follow
 

@@ -8,7 +8,7 @@ other environment settings are ignored (``trust_env = False``): a proxy would by
 import email.utils
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from django.conf import settings
@@ -155,8 +155,8 @@ class _Client:
 
 # ---- GET ----------------------------------------------------------------------------------------
 
-def _get_headers(url: str, signer: Signer | None) -> dict:
-    headers = {"Accept": AS2_ACCEPT, "User-Agent": user_agent()}
+def _get_headers(url: str, signer: Signer | None, accept: str = AS2_ACCEPT) -> dict:
+    headers = {"Accept": accept, "User-Agent": user_agent()}
     if signer is None:
         return headers
     signed = signatures.sign_cavage(method="GET", url=url, headers=dict(headers), body=None,
@@ -164,14 +164,15 @@ def _get_headers(url: str, signer: Signer | None) -> dict:
     return {**headers, **signed}
 
 
-def _get_following_redirects(client: _Client, url: str, signer: Signer | None) -> tuple[requests.Response, str]:
+def _get_following_redirects(client: _Client, url: str, signer: Signer | None,
+                             accept: str = AS2_ACCEPT) -> tuple[requests.Response, str]:
     """The first non-redirect response and the URL that served it.
 
     Headers are built (and signed) afresh for every hop, for that hop's URL only.
     """
     url = check_url(url)
     for _hop in range(MAX_REDIRECTS + 1):
-        response = client.send("GET", url, _get_headers(url, signer))
+        response = client.send("GET", url, _get_headers(url, signer, accept))
         location = response.headers.get("Location")
         if response.status_code not in REDIRECT_STATUSES or not location:
             return response, url
@@ -180,8 +181,12 @@ def _get_following_redirects(client: _Client, url: str, signer: Signer | None) -
     raise FetchError(f"more than {MAX_REDIRECTS} redirects")
 
 
-def _document(client: _Client, url: str, signer: Signer | None) -> tuple[dict, str]:
-    response, final_url = _get_following_redirects(client, url, signer)
+def _document(client: _Client, url: str, signer: Signer | None) -> tuple[dict, set[str]]:
+    """The document and the ids it may carry: the URL that served it, and the URL asked for
+    when the redirects stayed on the same origin (another origin must not vouch for it)."""
+    requested = check_url(url)
+    response, final_url = _get_following_redirects(client, requested, signer)
+    allowed_ids = {final_url, requested} if _origin(requested) == _origin(final_url) else {final_url}
     with response:
         status = response.status_code
         if status == 410:
@@ -193,40 +198,66 @@ def _document(client: _Client, url: str, signer: Signer | None) -> tuple[dict, s
             raise FetchError(f"not an ActivityStreams document ({media_type[:60] or 'no content type'})", status)
         body = client.read(response, settings.FEDIAMA_MAX_BODY_BYTES)
     try:
-        return strictjson.parse_object(body), final_url
+        return strictjson.parse_object(body), allowed_ids
     except strictjson.BadJSON as error:
         raise FetchError(str(error)[:200], status) from error
 
 
-def _served_at(document: dict, url: str) -> bool:
-    """True when the document's id is the URL that served it."""
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc
+
+
+def _has_id(document: dict, allowed_ids: set[str]) -> bool:
     document_id = document.get("id")
     if not isinstance(document_id, str):
         return False
     try:
-        return check_url(document_id) == url
+        return check_url(document_id) in allowed_ids
     except UnsafeURL:
         return False
 
 
 def fetch_json(url: str, *, signer: Signer | None) -> dict:
-    """A (signed) GET of an AS2 document whose id is the URL that served it.
+    """A (signed) GET of an AS2 document whose id is the URL that served it (see _document).
 
     When the id differs, the document is fetched once more by its id, which must then match.
     One deadline (FEDIAMA_FETCH_TIMEOUT) covers the whole call, redirects and refetch included.
     Callers check that the id's host is the one they expect.
     """
     with _Client(settings.FEDIAMA_FETCH_TIMEOUT) as client:
-        document, served_from = _document(client, url, signer)
-        if _served_at(document, served_from):
+        document, allowed_ids = _document(client, url, signer)
+        if _has_id(document, allowed_ids):
             return document
         document_id = document.get("id")
         if not isinstance(document_id, str):
             raise FetchError("document has no id")
-        document, served_from = _document(client, document_id, signer)
-        if not _served_at(document, served_from):
+        document, allowed_ids = _document(client, document_id, signer)
+        if not _has_id(document, allowed_ids):
             raise FetchError("document id does not match its URL")
         return document
+
+
+JRD_ACCEPT = "application/jrd+json, application/json;q=0.9"
+JRD_CONTENT_TYPES = frozenset({"application/jrd+json", "application/json"})
+
+
+def fetch_jrd(url: str) -> dict:
+    """An unsigned GET of a WebFinger document (JRD), under the same guard, deadline and size cap."""
+    with _Client(settings.FEDIAMA_FETCH_TIMEOUT) as client:
+        response, _ = _get_following_redirects(client, url, None, accept=JRD_ACCEPT)
+        with response:
+            status = response.status_code
+            if not 200 <= status < 300:
+                raise FetchError(f"HTTP {status}", status)
+            media_type = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+            if media_type not in JRD_CONTENT_TYPES:
+                raise FetchError(f"not a JRD document ({media_type[:60] or 'no content type'})", status)
+            body = client.read(response, settings.FEDIAMA_MAX_BODY_BYTES)
+    try:
+        return strictjson.parse_object(body)
+    except strictjson.BadJSON as error:
+        raise FetchError(str(error)[:200], status) from error
 
 
 # ---- POST ---------------------------------------------------------------------------------------

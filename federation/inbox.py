@@ -113,16 +113,19 @@ def _verify(request, body: bytes, signer: Actor):
 
 def store(activity: dict, *, ap_id: str, kind: str, actor_id: str, key_id: str, via: str) -> InboxMessage | None:
     """Persist the raw activity; None when it was already stored (through another inbox, or a replay)."""
-    from .tasks import process_inbox_message
+    from .outbox import domain_alive
+    from .tasks import enqueue, process_inbox_message
 
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # one write transaction: the row, and the sender's breaker closed
             message = InboxMessage.objects.create(
-                ap_id=ap_id, activity_type=kind[:40], actor_ap_id=actor_id, domain=host_of(actor_id),
+                ap_id=ap_id, activity_type=kind[:40], actor_ap_id=actor_id, domain=host_of(actor_id)[:255],
                 key_id=key_id[:500], received_via=via[:200], body=activity)
+            domain_alive(host_of(actor_id))
     except IntegrityError:
         return None
-    transaction.on_commit(lambda: process_inbox_message.delay(message.pk))
+    # a broker that is down must not turn a stored activity into a 500: the sweeper finds the row
+    transaction.on_commit(lambda: enqueue(process_inbox_message, message.pk))
     return message
 
 
@@ -140,9 +143,6 @@ def receive(request, *, via: str) -> Receipt:
         if is_self_delete_of_unknown(activity, actor_id):
             return Receipt(202, "unknown actor deleted")
         signer, key_id = authenticate(request, body, actor_id)
-        from .outbox import domain_alive
-
-        domain_alive(signer.domain)
         message = store(activity, ap_id=ap_id, kind=type_of(activity) or kind, actor_id=actor_id,
                         key_id=key_id, via=via)
         return Receipt(202, "accepted" if message else "duplicate", message)

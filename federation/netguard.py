@@ -96,7 +96,7 @@ def allow_private() -> bool:
     return bool(settings.FEDIAMA_ALLOW_PRIVATE_ADDRESSES)
 
 
-# ---- URL syntax, before any network -----------------------------------------------------------------------------
+# ---- URL syntax, before any network --------------------------------------------------------------
 
 def _refuse_characters(url: str) -> None:
     if "\\" in url:

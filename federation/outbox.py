@@ -1,16 +1,20 @@
 """Publishing: delivery rows written in the caller's transaction, enqueued after commit.
-Attempting: claim a row, sign at send time, POST, classify, schedule the retry in the row."""
+
+The attempt itself (claim, sign, POST, classify) lives in federation.delivery; operators' levers
+(retry now, re-queue dead) live here so the admin and management commands never write rows."""
 
 import json
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from . import policy
 from .activities import host_of
-from .models import Actor, Delivery, Follow, OutboxActivity
+from .models import Actor, Delivery, DomainBlock, Follow, OutboxActivity
 from .urls_helper import local_domain
 
 log = logging.getLogger(__name__)
@@ -39,15 +43,30 @@ def _recipient_inboxes(recipients: Iterable) -> set[str]:
     return inboxes
 
 
+def _blocked_names() -> set[str]:
+    return set(DomainBlock.objects.filter(is_draft=False, severity=DomainBlock.Severity.SUSPEND)
+               .values_list("domain", flat=True))
+
+
+def _is_blocked(domain: str, blocked: set[str]) -> bool:
+    name = policy.normalize_domain(domain)
+    parts = name.split(".")
+    return any(".".join(parts[i:]) in blocked for i in range(len(parts)))
+
+
 def deliverable(inboxes: set[str]) -> list[str]:
-    """Drop our own domain and blocked domains; keep the order stable for tests and logs."""
-    ours = local_domain()
+    """Drop our own domain and blocked domains (one query for the whole list); stable order."""
+    ours, blocked = local_domain(), _blocked_names()
     allowed = []
     for inbox in sorted(inboxes):
         domain = host_of(inbox)
-        if domain and domain != ours and not policy.is_blocked(domain):
+        if domain and domain != ours and not (blocked and _is_blocked(domain, blocked)):
             allowed.append(inbox)
     return allowed
+
+
+def requeue_after() -> timedelta:
+    return timedelta(seconds=settings.FEDIAMA_REQUEUE_AFTER)
 
 
 def publish(activity: dict, *, sender: Actor, recipients: Iterable = (), to_followers: bool = False,
@@ -63,30 +82,65 @@ def publish(activity: dict, *, sender: Actor, recipients: Iterable = (), to_foll
         inboxes = _recipient_inboxes(recipients)
         if to_followers:
             inboxes |= follower_inboxes(sender)
-        targets = deliverable(inboxes)
-        enqueue_marker = timezone.now() + requeue_after()
+        now = timezone.now()
+        marker = now + requeue_after()  # the sweeper leaves the rows to their on-commit message until then
         Delivery.objects.bulk_create(
-            [Delivery(activity=stored, inbox=inbox, domain=host_of(inbox), lease_until=enqueue_marker)
-             for inbox in targets], ignore_conflicts=True)
+            [Delivery(activity=stored, inbox=inbox, domain=host_of(inbox), lease_until=marker, next_attempt_at=now,
+                      created_at=now) for inbox in deliverable(inboxes)], ignore_conflicts=True)
         ids = list(Delivery.objects.filter(activity=stored, state=Delivery.State.PENDING).values_list("pk", flat=True))
-        transaction.on_commit(lambda: enqueue_deliveries(ids))
+        transaction.on_commit(lambda: enqueue_fan_out(ids))
     return stored
 
 
-def requeue_after():
-    from datetime import timedelta
-
-    from django.conf import settings
-    return timedelta(seconds=getattr(settings, "FEDIAMA_REQUEUE_AFTER", 120))
+FAN_OUT_CHUNK = 25  # the 50-domain fan-out test goes through fan_out
 
 
-def enqueue_deliveries(ids: list[int]) -> None:
+def enqueue_fan_out(ids: list[int]) -> None:
+    """A few ids: one message each. Many: one `fan_out` message per chunk, so the caller's request stays
+    fast and the workers share the cost of the per-delivery messages."""
+    from .tasks import enqueue, fan_out
+
+    if len(ids) <= FAN_OUT_CHUNK:
+        enqueue_deliveries(ids)
+        return
+    for start in range(0, len(ids), FAN_OUT_CHUNK):
+        if not enqueue(fan_out, ids[start:start + FAN_OUT_CHUNK]):
+            return  # the sweeper finds the rows
+
+
+def enqueue_deliveries(ids: list[int]) -> int:
+    """One `deliver` message per id; stops at the first broker failure (the sweeper finds the rest)."""
     from .tasks import deliver, enqueue
 
-    for delivery_id in ids:
-        if not enqueue(deliver, delivery_id):
-            log.warning("broker unavailable: %d deliveries wait for the sweeper", len(ids))
-            return
+    with deliver.app.producer_or_acquire() as producer:  # one connection for the whole batch
+        for sent, delivery_id in enumerate(ids):
+            if not enqueue(deliver, delivery_id, producer=producer):
+                log.warning("broker unavailable: %d deliveries wait for the sweeper", len(ids) - sent)
+                return sent
+    return len(ids)
+
+
+def _make_due(rows, states, **extra) -> list[int]:
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(rows.filter(state__in=states).values_list("pk", flat=True))
+        Delivery.objects.filter(pk__in=ids, state__in=states).update(
+            state=Delivery.State.PENDING, next_attempt_at=now, lease_until=now + requeue_after(), **extra)
+    transaction.on_commit(lambda: enqueue_deliveries(ids))
+    return ids
+
+
+def retry_now(ids: Iterable[int]) -> int:
+    """Operator: send waiting deliveries (pending or retrying) now instead of at their next_attempt_at."""
+    rows = Delivery.objects.filter(pk__in=list(ids))
+    return len(_make_due(rows, [Delivery.State.PENDING, Delivery.State.RETRYING]))
+
+
+def requeue_deliveries(ids: Iterable[int]) -> int:
+    """Operator: give dead (and permanently failed) deliveries a new life, with a fresh backoff schedule."""
+    rows = Delivery.objects.filter(pk__in=list(ids))
+    dead = [Delivery.State.DEAD, Delivery.State.FAILED]
+    return len(_make_due(rows, dead, attempts=0))
 
 
 def body_bytes(delivery: Delivery) -> bytes:

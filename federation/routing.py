@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from . import actors
-from .activities import host_of, id_of, type_of
+from .activities import as_list, host_of, id_of, type_of
 from .models import Actor, InboxMessage
 
 log = logging.getLogger(__name__)
@@ -67,17 +67,26 @@ def run_handlers(handlers: list[Handler], incoming: Incoming) -> str:
     raise Ignore(f"nothing to do with this {incoming.message.activity_type}")
 
 
+def _authors(obj: dict) -> list:
+    """Every attribution of an object (attributedTo and actor, each a link, object or list); an entry
+    without an id is an unknown author (None)."""
+    return [id_of(item) for name in ("attributedTo", "actor") for item in as_list(obj.get(name))]
+
+
 def trusted_object(obj, signer: Actor) -> dict:
     object_id = id_of(obj)
     if isinstance(obj, dict) and object_id and host_of(object_id) == signer.domain:
-        author = id_of(obj.get("attributedTo")) or id_of(obj.get("actor"))
-        if author in (None, signer.ap_id):
+        if all(author == signer.ap_id for author in _authors(obj)):
             return obj
     if not object_id:
         raise Ignore("object has no id")
-    fetched = actors.fetch(object_id)
-    author = id_of(fetched.get("attributedTo")) or id_of(fetched.get("actor"))
-    if author and host_of(author) != host_of(fetched.get("id")):
+    try:
+        fetched = actors.fetch(object_id)
+    except actors.http.FetchError as error:
+        if error.status in (404, 410):
+            raise Ignore(f"object {object_id[:200]} is not there ({error.status})") from error
+        raise
+    if any(host_of(author) != host_of(fetched.get("id")) for author in _authors(fetched)):
         raise Ignore("fetched object is attributed to another host")
     return fetched
 
@@ -89,8 +98,6 @@ def claim(message_id: int) -> InboxMessage | None:
     claimed = InboxMessage.objects.filter(claimable, pk=message_id).update(
         state=InboxMessage.State.PROCESSING, lease_until=now + LEASE, attempts=F("attempts") + 1)
     return InboxMessage.objects.get(pk=message_id) if claimed else None
-
-
 
 
 def finish(message: InboxMessage, state: str, *, result: str = "", error: str = "") -> None:

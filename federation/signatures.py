@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import re
@@ -89,7 +90,9 @@ def load_public_key(pem: str) -> PublicKey:
     return key
 
 
+@functools.lru_cache(maxsize=64)
 def load_private_key(pem: str) -> rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey:
+    """Cached: parsing and checking an RSA PEM costs ~40 ms, signing with the loaded key ~0.3 ms."""
     return serialization.load_pem_private_key(pem.encode("ascii"), password=None)  # sign_bytes checks the type
 
 

@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -11,6 +12,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from . import delivery, routing
 from .models import Actor, Delivery
+from .outbox import enqueue_deliveries, requeue_after
 
 log = logging.getLogger(__name__)
 PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
@@ -41,6 +43,12 @@ def deliver(delivery_id: int):
     return outcome
 
 
+@shared_task(name="federation.tasks.fan_out")
+def fan_out(delivery_ids: list[int]):
+    """One `deliver` message per id (a big publish sends a few of these instead of thousands)."""
+    return enqueue_deliveries(delivery_ids)
+
+
 @shared_task(name="federation.tasks.generate_actor_keys")
 def generate_actor_keys(actor_id: int):
     from .actors import ensure_keys
@@ -50,13 +58,13 @@ def generate_actor_keys(actor_id: int):
 
 
 def _due_delivery_ids(now) -> list[int]:
+    """Due rows, leased to the sweeper's message for FEDIAMA_REQUEUE_AFTER (so the next sweep skips them)."""
     waiting = Q(state__in=[Delivery.State.PENDING, Delivery.State.RETRYING], next_attempt_at__lte=now) & (
         Q(lease_until__isnull=True) | Q(lease_until__lt=now))
     abandoned = Q(state=Delivery.State.IN_FLIGHT, lease_until__lt=now)
     with transaction.atomic():
         rows = Delivery.objects.select_for_update(skip_locked=True).filter(waiting | abandoned)
         ids = list(rows.order_by("next_attempt_at").values_list("pk", flat=True)[:SWEEP_BATCH])
-        from .outbox import requeue_after
         Delivery.objects.filter(pk__in=ids).exclude(state=Delivery.State.IN_FLIGHT).update(
             lease_until=now + requeue_after())
     return ids
@@ -64,12 +72,9 @@ def _due_delivery_ids(now) -> list[int]:
 
 @shared_task(name="federation.tasks.sweep_deliveries")
 def sweep_deliveries():
-    """Re-enqueue due deliveries: retries whose time has come, and rows a lost message left behind."""
-    ids = _due_delivery_ids(timezone.now())
-    for delivery_id in ids:
-        if not enqueue(deliver, delivery_id):
-            break
-    return len(ids)
+    """Re-enqueue due deliveries: retries whose time has come, and rows a lost message or a dead worker
+    left behind. Returns how many were sent to the broker."""
+    return enqueue_deliveries(_due_delivery_ids(timezone.now()))
 
 
 @shared_task(name="federation.tasks.sweep_inbox")
@@ -83,7 +88,15 @@ def sweep_inbox():
 
 @shared_task(name="federation.tasks.purge_delivered")
 def purge_delivered():
-    from django.conf import settings
+    """Delete delivered rows older than FEDIAMA_DELIVERY_RETENTION_DAYS; failed and dead rows stay for operators."""
     cutoff = timezone.now() - timedelta(days=settings.FEDIAMA_DELIVERY_RETENTION_DAYS)
     deleted, _ = Delivery.objects.filter(state=Delivery.State.DELIVERED, delivered_at__lt=cutoff).delete()
     return deleted
+
+
+def requeue_inbox_messages(ids) -> int:
+    """Operator: process these inbox messages again (failed or ignored ones included); enqueued on commit."""
+    ids = list(ids)
+    count = routing.requeue(ids)
+    transaction.on_commit(lambda: [enqueue(process_inbox_message, message_id) for message_id in ids])
+    return count

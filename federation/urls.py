@@ -18,3 +18,23 @@ urlpatterns = [
     path("users/<str:username>/featured", views.featured_view, name="actor-featured"),
     path("activities/<uuid:activity_uuid>", views.activity_view, name="activity"),
 ]
+
+# Group actors (FEP-1b12 communities): federation/group_views.py
+from . import group_views  # noqa: E402
+
+urlpatterns += [
+    path("c/<str:username>", group_views.group_view, name="group"),
+    path("c/<str:username>/inbox", group_views.group_inbox, name="group-inbox"),
+    path("c/<str:username>/outbox", group_views.group_outbox, name="group-outbox"),
+    path("c/<str:username>/followers", group_views.group_followers, name="group-followers"),
+    path("c/<str:username>/moderators", group_views.group_moderators, name="group-moderators"),
+    path("c/<str:username>/featured", group_views.group_featured, name="group-featured"),
+    path("c/<str:username>/objects/<str:key>", group_views.group_object, name="group-object"),
+]
+
+# Notes posted by local actors (federation.social): federation/social_views.py
+from . import social_views  # noqa: E402
+
+urlpatterns += [
+    path("notes/<uuid:note_uuid>", social_views.note_view, name="note"),
+]

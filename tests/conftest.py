@@ -93,3 +93,9 @@ def deliver_inbox():
         message.refresh_from_db()
         return message
     return run
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Password hashing is not what these tests measure."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

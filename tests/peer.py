@@ -67,6 +67,7 @@ class Peer:
         self.actors: dict[str, PeerActor] = {}
         self.objects: dict[str, dict] = {}
         self.received: list[Received] = []
+        self.gets: list[str] = []  # paths of every GET received, in order
         self.statuses: list[int] = []  # statuses to answer inbox POSTs with, in order; then 202
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer((host, 0), self._handler_class())
@@ -118,6 +119,8 @@ class Peer:
                 self.wfile.write(payload)
 
             def do_GET(self):
+                with peer.lock:
+                    peer.gets.append(self.path)
                 path = self.path.split("?")[0]
                 if path.startswith("/users/") and path.count("/") == 2:
                     actor = peer.actors.get(path.split("/")[2])

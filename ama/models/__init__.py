@@ -12,3 +12,9 @@ __all__ = [
     "Ama", "AmaQuerySet", "Question", "QuestionQuerySet", "QuestionRevision", "Answer", "Vote",
     "ActorPolicy", "AuditEntry", "KeywordFilter", "ModeratorAssignment", "Report",
 ]
+from .remote_hosts import RemoteHostClaim  # noqa: E402
+
+__all__ += ["RemoteHostClaim"]
+from .actors import AskerActor  # noqa: E402
+
+__all__ += ["AskerActor"]

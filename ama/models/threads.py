@@ -15,8 +15,12 @@ class QuestionQuerySet(models.QuerySet):
         return self.filter(state=Question.State.PENDING)
 
     def shown(self):
-        """What the public sees: published, not hidden, not late unless the AMA shows late questions."""
-        return self.filter(state=Question.State.PUBLISHED).filter(Q(is_late=False) | Q(ama__show_late_questions=True))
+        """What the public sees: published, not hidden, not late unless the AMA shows late questions,
+        not from a blocked domain."""
+        from federation.policy import blocked_domains_filter
+
+        return self.filter(state=Question.State.PUBLISHED).filter(
+            Q(is_late=False) | Q(ama__show_late_questions=True)).exclude(blocked_domains_filter("author__domain"))
 
     def answered(self):
         return self.filter(answered_at__isnull=False)

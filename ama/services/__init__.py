@@ -31,3 +31,53 @@ __all__ = [
     "question_receive", "question_reject", "question_unhide",
     "vote_add", "vote_remove",
 ]
+from .remote_hosts import (  # noqa: E402
+    is_verified_remote_host,
+    remote_host_claim_start,
+    remote_host_claim_verify,
+    remote_host_revoke,
+)
+
+__all__ += ["is_verified_remote_host", "remote_host_claim_start", "remote_host_claim_verify", "remote_host_revoke"]
+from .moderation import (  # noqa: E402
+    question_edit_display,
+    question_lock,
+    question_mark_answered,
+    question_mark_unanswered,
+    question_merge,
+    question_now_answering,
+    question_star,
+)
+from .moderation_actors import (  # noqa: E402
+    actor_ban,
+    actor_mute,
+    actor_note,
+    actor_remove_content,
+    actor_set_trust,
+    actor_unban,
+    actor_unmute,
+    domain_approve_drafts,
+    domain_block,
+    domain_import,
+    domain_limit,
+    domain_unblock,
+)
+from .moderation_reports import (  # noqa: E402
+    audit_undo,
+    keyword_filter_delete,
+    keyword_filter_save,
+    report_assign,
+    report_create,
+    report_forward,
+    report_receive,
+    report_resolve,
+)
+
+__all__ += [
+    "question_edit_display", "question_lock", "question_mark_answered", "question_mark_unanswered",
+    "question_merge", "question_now_answering", "question_star",
+    "actor_ban", "actor_mute", "actor_note", "actor_remove_content", "actor_set_trust", "actor_unban",
+    "actor_unmute", "domain_approve_drafts", "domain_block", "domain_import", "domain_limit", "domain_unblock",
+    "audit_undo", "keyword_filter_delete", "keyword_filter_save", "report_assign", "report_create",
+    "report_forward", "report_receive", "report_resolve",
+]

@@ -6,7 +6,7 @@ from django.utils.text import slugify
 
 from federation.models import Actor
 
-from .. import audit, urls_ap
+from .. import audit, groups, urls_ap
 from .. import federation as ap
 from ..models import Ama
 from ..text import render_markdown
@@ -43,7 +43,8 @@ def ama_create(*, host: Actor, title: str, opens_at, closes_at, intro: str = "",
                                  language=language or "en", opens_at=opens_at, closes_at=closes_at,
                                  created_by=created_by, slug=slug or _unique_slug(title), **settings)
         ama.ap_id = urls_ap.ama_id(ama)
-        ama.save(update_fields=["ap_id"])
+        groups.group_actor_create(ama)
+        ama.save(update_fields=["ap_id", "group", "page_ap_id"])
         ama.cohosts.set(cohosts)
         audit.record(user=created_by, action="ama.create", ama=ama, target=ama.ap_id)
         if publish:

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from federation.models import Actor
 
-from .. import audit, rules, urls_ap
+from .. import audit, groups, rules, urls_ap
 from .. import federation as ap
 from ..models import Ama, Question, QuestionRevision
 from ..text import plain_text, sanitize
@@ -51,6 +51,7 @@ def _set_state(question: Question, state: str, **fields) -> dict:
     for name, value in fields.items():
         setattr(question, name, value)
     question.save(update_fields=["state", *fields])
+    groups.question_state_changed(question, before)
     return before
 
 

@@ -48,17 +48,22 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = _handle
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # clients that stop reading (body cap, deadline) break the pipe: expected here
+
+
 class Server:
     """A real HTTP server in a thread that records every request it receives."""
 
     def __init__(self, host="127.0.0.1"):
         self.requests: list[Received] = []
         self.routes = {}
-        self.httpd = ThreadingHTTPServer((host, 0), _Handler)
+        self.httpd = _QuietServer((host, 0), _Handler)
         self.httpd.owner = self
         self.port = self.httpd.server_address[1]
         self.base = f"http://{host}:{self.port}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
 
     def paths(self):
         return [received.path for received in self.requests]
@@ -499,6 +504,23 @@ def test_fetch_fails_when_the_refetched_id_differs_again(server, dev):
     assert server.paths() == ["/liar", "/other"]
 
 
+def test_same_origin_redirect_may_keep_the_requested_id(server, dev):
+    server.routes["/users/bob"] = redirect("/users/bob/")
+    server.routes["/users/bob/"] = document({"id": f"{server.base}/users/bob"})
+    assert fetch_json(f"{server.base}/users/bob", signer=None)["id"] == f"{server.base}/users/bob"
+    assert server.paths() == ["/users/bob", "/users/bob/"]
+
+
+def test_another_origin_cannot_vouch_for_the_requested_id(server, other_server, dev):
+    """a.test redirects (an open redirect) to b.test, which claims to serve a.test's object."""
+    forged = f"http://a.test:{server.port}/open-redirect"
+    server.routes["/open-redirect"] = redirect(f"http://b.test:{other_server.port}/forged")
+    other_server.routes["/forged"] = document({"id": forged, "type": "Note"})
+    with pytest.raises(FetchError, match="does not match"):
+        fetch_json(forged, signer=None)
+    assert server.paths() == ["/open-redirect", "/open-redirect"]
+
+
 def test_fetch_refetch_by_id_passes_the_guard(server, guarded, monkeypatch):
     public = Server("127.0.0.2")
     real_refusal = netguard.refusal
@@ -649,3 +671,58 @@ def test_post_error_body_read_is_bounded_by_the_deadline(server, dev, keys):
     result = post_activity(f"{server.base}/inbox", b"{}", signer=keys[0], timeout=1)
     assert result.status == 500 and "timeout after 1s" in result.error
     assert time.monotonic() - started < 1 + 3
+
+
+# ---- TLS: the connection goes to the checked address, SNI and the certificate use the hostname ---
+
+@pytest.fixture
+def tls_server(tmp_path):
+    """An HTTPS server with a self-signed certificate for a.test; records the SNI names it sees."""
+    import datetime
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "a.test")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("a.test")]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    made = Server()
+    made.sni = []
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    context.sni_callback = lambda sock, server_name, ctx: made.sni.append(server_name)
+    made.httpd.socket = context.wrap_socket(made.httpd.socket, server_side=True)
+    made.cafile = str(cert_file)
+    yield made
+    made.close()
+
+
+def test_https_keeps_the_hostname_for_sni_and_certificate(tls_server, dev, monkeypatch):
+    dev.FEDIAMA_SCHEME = "https"
+
+    class TrustingTestCA(http.requests.Session):
+        def __init__(self):
+            super().__init__()
+            self.verify = tls_server.cafile
+
+    monkeypatch.setattr(http.requests, "Session", TrustingTestCA)
+    url = f"https://a.test:{tls_server.port}/doc"
+    tls_server.routes["/doc"] = document({"id": url})
+    assert fetch_json(url, signer=None)["id"] == url
+    assert tls_server.sni == ["a.test"]
+    assert tls_server.requests[0].headers["host"] == f"a.test:{tls_server.port}"
+    with pytest.raises(FetchError, match="TLS error"):  # b.test resolves to the same address: wrong name
+        fetch_json(f"https://b.test:{tls_server.port}/doc", signer=None)
+    assert len(tls_server.requests) == 1

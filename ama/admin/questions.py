@@ -1,0 +1,120 @@
+"""The question queues: per AMA and across AMAs, with live counts, filters, search and bulk actions."""
+
+from django.contrib import admin, messages
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils.html import format_html
+
+from .. import permissions, services
+from ..models import ActorPolicy, Question, Report
+from . import question_filters as filters
+from .access import RoleAdmin, is_moderator, question_amas
+from .question_actions import ACTIONS
+
+S = Question.State
+COUNTS = {
+    "pending": Q(state=S.PENDING), "held": Q(state=S.PENDING) & ~Q(held_by=""), "published": Q(state=S.PUBLISHED),
+    "answered": Q(answered_at__isnull=False), "rejected": Q(state=S.REJECTED), "hidden": Q(state=S.HIDDEN),
+    "late": Q(is_late=True), "merged": Q(state=S.MERGED),
+}
+
+
+def queue_counts(questions) -> dict:
+    counts = questions.aggregate(**{name: Count("pk", filter=q) for name, q in COUNTS.items()})
+    counts["reported"] = questions.filter(
+        pk__in=Report.objects.filter(state=Report.State.OPEN).values("question")).count()
+    counts["held_by"] = list(questions.filter(COUNTS["held"]).values("held_by").annotate(n=Count("pk"))
+                             .order_by("-n")[:10])
+    return counts
+
+
+def per_ama_counts(questions) -> list[dict]:
+    return list(questions.values("ama_id", "ama__title").annotate(
+        **{name: Count("pk", filter=q) for name, q in COUNTS.items()}).order_by("ama__title"))
+
+
+@admin.register(Question)
+class QuestionAdmin(RoleAdmin):
+    list_display = ("pk", "excerpt", "asker", "moderator_note", "ama", "state", "held_by", "vote_count",
+                    "flags", "received_at")
+    list_display_links = ("pk", "excerpt")
+    list_filter = ("ama", "language", filters.AuthorDomainFilter, "state", filters.HeldByFilter,
+                   filters.VotesFilter, "is_late", filters.ReportedFilter, filters.AnsweredFilter, "starred")
+    search_fields = ("content_text", "author__username", "author__domain", "author__display_name", "ap_id")
+    list_select_related = ("ama", "author")
+    list_per_page = 50
+    ordering = ("-received_at",)
+    actions = ACTIONS
+    fields = ("ama", "asker", "moderator_note", "state", "held_by", "reject_reason", "reject_note", "original",
+              "display_html", "merged_into", "vote_count", "starred", "now_answering", "locked", "answered_at",
+              "answered_note", "is_late", "is_edited", "ap_id", "received_at")
+    change_list_template = "admin/ama/question/change_list.html"
+
+    def may_view(self, request, obj=None):
+        if obj is not None:
+            return permissions.can_moderate_questions(request.user, obj.ama)
+        return question_amas(request.user).exists()
+
+    def has_moderate_permission(self, request):
+        return is_moderator(request.user)
+
+    def get_queryset(self, request):
+        notes = ActorPolicy.objects.filter(actor=OuterRef("author"), ama__isnull=True).values("note")[:1]
+        return super().get_queryset(request).filter(ama__in=question_amas(request.user)).annotate(
+            note=Subquery(notes))
+
+    def get_readonly_fields(self, request, obj=None):
+        editable = {"display_html"} if obj is not None and permissions.moderates(request.user, obj.ama) else set()
+        return [name for name in self.fields if name not in editable]
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip().lstrip("@")
+        if "@" in term and " " not in term:
+            username, domain = term.split("@", 1)
+            return queryset.filter(author__username__iexact=username, author__domain__iexact=domain), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def save_model(self, request, obj, form, change):
+        """Only display_html is editable; it goes through the service (the original stays in the audit log)."""
+        stored = Question.objects.select_related("ama", "author").get(pk=obj.pk)
+        try:
+            services.question_edit_display(question=stored, display_html=obj.display_html, by_user=request.user)
+        except services.ServiceError as error:
+            self.message_user(request, str(error), messages.ERROR)
+
+    def changelist_view(self, request, extra_context=None):
+        visible = self.get_queryset(request)
+        ama_id = request.GET.get("ama__id__exact")
+        scoped = visible.filter(ama_id=ama_id) if ama_id and ama_id.isdigit() else visible
+        extra = {"queue_counts": queue_counts(scoped), "per_ama": per_ama_counts(visible) if not ama_id else [],
+                 "queue_prefix": f"ama__id__exact={ama_id}&" if scoped is not visible else "",
+                 **(extra_context or {})}
+        return super().changelist_view(request, extra_context=extra)
+
+    @admin.display(description="question")
+    def excerpt(self, obj):
+        text = obj.content_text[:120] + ("…" if len(obj.content_text) > 120 else "")
+        return f"{text} [edited for display]" if obj.display_html else text
+
+    @admin.display(description="asker")
+    def asker(self, obj):
+        url = reverse("admin:ama_askeractor_change", args=[obj.author_id])
+        return format_html('<a href="{}">{}</a>', url, obj.author.handle)
+
+    @admin.display(description="moderator note")
+    def moderator_note(self, obj):
+        note = getattr(obj, "note", None)
+        if note is None and not hasattr(obj, "note"):
+            from ..services.moderation_actors import actor_note_text
+            note = actor_note_text(obj.author)
+        return note or ""
+
+    @admin.display(description="flags")
+    def flags(self, obj):
+        marks = [("★", obj.starred), ("▶ now", obj.now_answering), ("🔒", obj.locked),
+                 ("answered", obj.answered_at is not None), ("late", obj.is_late)]
+        return " ".join(mark for mark, on in marks if on)
+
+    @admin.display(description="original text (as the asker wrote it)")
+    def original(self, obj):
+        return obj.content_text

@@ -1,0 +1,163 @@
+"""The host dashboard: the user's AMAs, moderation of pending questions, answers with a server-side preview."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import services
+from ..forms import AmaForm, AnswerForm, RejectForm
+from ..models import Ama, Answer, Question
+from ..permissions import can_answer, can_edit_ama, can_edit_answer, can_moderate_questions, is_admin
+from ..text import render_markdown
+from . import listing
+from .common import require, viewer_actor
+
+
+def _my_amas(request):
+    actor = viewer_actor(request)
+    if is_admin(request.user):
+        rows = Ama.objects.all()
+    elif actor is None:
+        return Ama.objects.none()
+    else:
+        rows = Ama.objects.hosted_by(actor)
+    return rows.filter(deleted_at__isnull=True).select_related("host").order_by("-opens_at")
+
+
+@login_required
+def index(request):
+    """The user's AMAs and the form creating a new one (published at once, by its times)."""
+    actor = viewer_actor(request)
+    form = AmaForm(request.POST or None)
+    if request.method == "POST":
+        require(actor is not None)
+        if form.is_valid():
+            try:
+                ama = services.ama_create(host=actor, created_by=request.user, publish=True, **form.cleaned_data)
+            except services.ServiceError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Your AMA is published."))
+                return redirect("dashboard-ama", slug=ama.slug)
+    context = {"amas": _my_amas(request), "form": form, "has_actor": actor is not None}
+    return render(request, "ama/dashboard/index.html", context, status=400 if form.errors else 200)
+
+
+def _moderated_ama(request, slug) -> Ama:
+    ama = get_object_or_404(Ama.objects.select_related("host").filter(deleted_at__isnull=True), slug=slug)
+    require(can_moderate_questions(request.user, ama))
+    return ama
+
+
+@login_required
+def ama_dashboard(request, slug):
+    ama = _moderated_ama(request, slug)
+    pending = Question.objects.pending().filter(ama=ama).select_related("author", "parent").order_by("received_at")
+    published = listing.visible_questions().filter(ama=ama).order_by("answered_at", "-vote_count", "received_at")
+    published = published.select_related("author").prefetch_related(listing.live_answers())
+    context = {"ama": ama, "pending": pending, "reject_form": RejectForm(), "answer_form": AnswerForm(),
+               "published": Paginator(published, listing.PAGE_SIZE).get_page(request.GET.get("page")),
+               "can_answer": can_answer(request.user, ama), "can_edit": can_edit_ama(request.user, ama)}
+    return render(request, "ama/dashboard/ama.html", context)
+
+
+def _run(request, action, success: str) -> bool:
+    try:
+        action()
+    except services.ServiceError as error:
+        messages.error(request, str(error))
+        return False
+    messages.success(request, success)
+    return True
+
+
+@login_required
+@require_POST
+def ama_switch(request, slug, action):
+    """Open now or close now."""
+    ama = _moderated_ama(request, slug)
+    require(can_edit_ama(request.user, ama))
+    if action == "open":
+        _run(request, lambda: services.ama_open(ama=ama, by_user=request.user), _("The AMA is open."))
+    else:
+        _run(request, lambda: services.ama_close(ama=ama, by_user=request.user), _("The AMA is closed."))
+    return redirect("dashboard-ama", slug=ama.slug)
+
+
+@login_required
+@require_POST
+def moderate(request, slug, pk, action):
+    """Approve or reject a question (reject takes a reason and, if asked, tells the asker)."""
+    ama = _moderated_ama(request, slug)
+    question = get_object_or_404(Question, ama=ama, pk=pk)
+    if action == "approve":
+        _run(request, lambda: services.question_approve(question=question, by_user=request.user),
+             _("Question approved."))
+    else:
+        form = RejectForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose a reason to reject the question."))
+        else:
+            _run(request, lambda: services.question_reject(question=question, by_user=request.user,
+                                                           **form.cleaned_data), _("Question rejected."))
+    return redirect("dashboard-ama", slug=ama.slug)
+
+
+def _answer_page(request, ama, question, form, answer=None):
+    preview = ""
+    if "preview" in request.POST and form.is_valid():
+        preview = render_markdown(form.cleaned_data["body"])
+    context = {"ama": ama, "question": question, "form": form, "preview": preview, "answer": answer}
+    return render(request, "ama/dashboard/answer.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def answer(request, slug, pk):
+    """Write an answer: "Preview" renders the Markdown on the server, "Publish" federates it."""
+    ama = _moderated_ama(request, slug)
+    require(can_answer(request.user, ama))
+    question = get_object_or_404(Question.objects.select_related("author"), ama=ama, pk=pk)
+    form = AnswerForm(request.POST or None)
+    if request.method == "POST" and "preview" not in request.POST and form.is_valid():
+        try:
+            services.answer_publish(question=question, author=viewer_actor(request), by_user=request.user,
+                                    body=form.cleaned_data["body"])
+        except services.ServiceError as error:
+            form.add_error("body", str(error))
+        else:
+            messages.success(request, _("Your answer is published."))
+            return redirect("dashboard-ama", slug=ama.slug)
+    return _answer_page(request, ama, question, form)
+
+
+def _own_answer(request, slug, pk) -> Answer:
+    rows = Answer.objects.select_related("question__ama__host", "question__author", "author")
+    found = get_object_or_404(rows, pk=pk, question__ama__slug=slug, deleted_at__isnull=True)
+    require(can_edit_answer(request.user, found))
+    return found
+
+
+@login_required
+def answer_edit(request, slug, pk):
+    found = _own_answer(request, slug, pk)
+    form = AnswerForm(request.POST or None, initial={"body": found.body})
+    if request.method == "POST" and "preview" not in request.POST and form.is_valid():
+        try:
+            services.answer_edit(answer=found, body=form.cleaned_data["body"], by_user=request.user)
+        except services.ServiceError as error:
+            form.add_error("body", str(error))
+        else:
+            messages.success(request, _("Your answer is updated."))
+            return redirect("dashboard-ama", slug=slug)
+    return _answer_page(request, found.question.ama, found.question, form, answer=found)
+
+
+@login_required
+@require_POST
+def answer_delete(request, slug, pk):
+    found = _own_answer(request, slug, pk)
+    _run(request, lambda: services.answer_delete(answer=found, by_user=request.user), _("The answer is deleted."))
+    return redirect("dashboard-ama", slug=slug)

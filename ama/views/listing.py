@@ -1,0 +1,61 @@
+"""Reads behind the pages: the questions of an AMA page, threaded and paginated, in a constant number of queries."""
+
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Answer, Question, Vote
+
+PAGE_SIZE = 50
+THREAD_DEPTH = 2  # follow-ups nested under a question on the AMA page; deeper ones on the permalink page
+SORTS = [("top", _("Top votes")), ("newest", _("Newest")), ("oldest", _("Oldest")),
+         ("unanswered", _("Unanswered")), ("answered", _("Answered"))]
+THREADED_SORTS = {"top", "newest", "oldest"}
+
+
+def sort_key(value: str | None) -> str:
+    return value if value in dict(SORTS) else "top"
+
+
+def visible_questions():
+    """Shown questions, plus those deleted by their author after approval that keep a live answer."""
+    has_answer = Exists(Answer.objects.filter(question=OuterRef("pk"), deleted_at__isnull=True))
+    deleted = Q(state=Question.State.DELETED, published_at__isnull=False) & has_answer
+    shown = Q(state=Question.State.PUBLISHED) & (Q(is_late=False) | Q(ama__show_late_questions=True))
+    return Question.objects.filter(shown | deleted)
+
+
+def live_answers() -> Prefetch:
+    rows = Answer.objects.filter(deleted_at__isnull=True).select_related("author").order_by("created_at", "pk")
+    return Prefetch("answers", queryset=rows, to_attr="live_answers")
+
+
+def follow_ups(depth: int = THREAD_DEPTH) -> Prefetch:
+    rows = visible_questions().select_related("author").prefetch_related(live_answers()).order_by(
+        "received_at", "pk")
+    if depth > 1:
+        rows = rows.prefetch_related(follow_ups(depth - 1))
+    return Prefetch("follow_ups", queryset=rows, to_attr="shown_follow_ups")
+
+
+def with_thread(rows, depth: int = THREAD_DEPTH):
+    """Rows with their answers and `depth` levels of follow-ups, plus one more level, so that the last
+    rendered level knows whether a "more replies" link is needed."""
+    return rows.select_related("author").prefetch_related(live_answers(), follow_ups(depth + 1))
+
+
+def page_of(ama, sort: str, page_number):
+    """One page of the AMA's questions: threads (top-level questions and their follow-ups) for the
+    ordering sorts; a flat list, follow-ups included, for the answered/unanswered filters."""
+    rows = visible_questions().filter(ama=ama)
+    if sort in THREADED_SORTS:
+        rows = rows.exclude(parent__in=visible_questions().filter(ama=ama).values("pk"))
+    rows = with_thread(rows.sorted_by(sort)) if sort in THREADED_SORTS else rows.sorted_by(sort).select_related(
+        "author").prefetch_related(live_answers())
+    return Paginator(rows, PAGE_SIZE).get_page(page_number)
+
+
+def voted_ids(ama, actor) -> set[int]:
+    if actor is None:
+        return set()
+    return set(Vote.objects.filter(actor=actor, question__ama=ama, value__gt=0).values_list("question_id", flat=True))

@@ -1,0 +1,73 @@
+"""Public moderation pages: the moderation log of an AMA, and the report form for signed-in users."""
+
+from urllib.parse import urlsplit
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from . import permissions, services
+from .models import Ama, Question
+
+LABELS = {
+    "question.approve": "approved a question", "question.reject": "rejected a question",
+    "question.hide": "hid a question", "question.unhide": "showed a hidden question again",
+    "question.merge": "merged a duplicate question", "question.edit_display": "edited a question for display",
+    "question.lock": "locked a thread", "question.unlock": "unlocked a thread",
+    "question.mark_answered": "marked a question answered", "question.mark_unanswered": "marked a question unanswered",
+    "actor.mute": "muted an account", "actor.unmute": "unmuted an account", "actor.ban": "banned an account",
+    "actor.unban": "lifted a ban", "actor.trust": "changed an account's trust", "ama.publish": "published the AMA",
+    "ama.delete": "deleted the AMA", "remote_host.verify": "verified a remote host",
+    "remote_host.revoke": "removed a co-host",
+}
+
+
+def mask(target: str) -> str:
+    """"@bob@example.org" → "@b…@example.org"; an actor id → "an account on example.org"."""
+    if target.startswith("@") and target.count("@") == 2:
+        _, user, domain = target.split("@")
+        return f"@{user[:1]}…@{domain}"
+    host = urlsplit(target).hostname if "://" in target else ""
+    return f"an account on {host}" if host else ""
+
+
+def log_rows(ama: Ama):
+    for entry in ama.audit_entries.filter(public=True).order_by("-created_at", "-pk"):
+        yield {"when": entry.created_at, "action": LABELS.get(entry.action, entry.action.replace(".", " ")),
+               "reason": entry.reason, "who": mask(entry.target), "undone": entry.undone_at is not None}
+
+
+def moderation_log(request, slug):
+    ama = get_object_or_404(Ama.objects.visible(), slug=slug)
+    page = Paginator(list(log_rows(ama)), 100).get_page(request.GET.get("page"))
+    return render(request, "ama/moderation_log.html", {"ama": ama, "page": page})
+
+
+class ReportForm(forms.Form):
+    comment = forms.CharField(label="What is wrong with it?", max_length=2000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+
+
+def reportable(user, question_pk) -> Question:
+    """Shown questions; moderators and hosts may also report ones they can see in the admin."""
+    question = get_object_or_404(Question.objects.select_related("ama", "author"), pk=question_pk)
+    shown = Question.objects.shown().filter(pk=question.pk, ama__in=Ama.objects.visible()).exists()
+    if not shown and not permissions.can_moderate_questions(user, question.ama):
+        from django.http import Http404
+        raise Http404("no such question")
+    return question
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_question(request, pk):
+    question = reportable(request.user, pk)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.report_create(user=request.user, question=question, comment=form.cleaned_data["comment"])
+        messages.success(request, "Thank you: the moderators will look at your report.")
+        return redirect(f"/amas/{question.ama.slug}")
+    return render(request, "ama/report_form.html", {"question": question, "form": form})

@@ -1,0 +1,229 @@
+"""Fan-out benchmark (prints figures; not a test).
+
+One activity to 10,000 followers on 1,000 remote instances (distinct hosts 127.0.1.1 … 127.0.4.250, all
+served by ONE asyncio sink process listening on 0.0.0.0), delivered by 2 real `celery worker` processes.
+Three runs: a fast sink; 50 ms added latency; 10% refused (a port nobody listens on) and 2% never answering.
+
+    REDIS_URL=redis://127.0.0.1:6379/8 DATABASE_URL=postgres://postgres@127.0.0.1:5432/fediama_bench \\
+        .venv/bin/python bench/fanout.py
+
+Worker concurrency: 32 threads per process. A delivery is ~0.3 ms of CPU (signing) and a few ms of waiting
+(database round trips, the POST, and 50 ms of latency in run 2): 1,000 POSTs in ≤ 5 s at 50 ms need ≥ 10 in
+flight; 64 covers the latency and the 2 s deadlines of the dead instances with room, and stays well under
+PostgreSQL's 100 connections (one per thread)."""
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+ENV = {"DEBUG": "1", "FEDIAMA_DOMAIN": "bench.fediama.test", "FEDIAMA_SCHEME": "http",
+       "FEDIAMA_ALLOW_PRIVATE_ADDRESSES": "1", "FEDIAMA_DELIVERY_TIMEOUT": "2", "LOG_LEVEL": "WARNING",
+       "FEDIAMA_VAR_DIR": "var/bench", "DJANGO_SETTINGS_MODULE": "config.settings"}
+os.environ.update(ENV)
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/8")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fediama_bench")
+INSTANCES, FOLLOWERS_EACH, WORKERS, THREADS = 1000, 10, 2, 32
+
+
+def hosts() -> list[str]:
+    return [f"127.0.{1 + n // 250}.{1 + n % 250}" for n in range(INSTANCES)]
+
+
+# ---- the sink: one process, asyncio, answers 202 ------------------------------------------------
+
+async def _serve(reader, writer, latency: float, hang: set, counts: dict):
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except (asyncio.IncompleteReadError, ConnectionError):  # a readiness probe, or a client that gave up
+        writer.close()
+        return
+    length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                   if line.lower().startswith(b"content-length:")), 0)
+    await reader.readexactly(length)
+    local = writer.get_extra_info("sockname")[0]
+    counts[local] = counts.get(local, 0) + 1
+    if head.startswith(b"GET /stats"):
+        body = f"{sum(counts.values()) - counts.pop(local)} {len(counts)}".encode()
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+    elif local in hang:
+        await asyncio.sleep(3600)
+    else:
+        await asyncio.sleep(latency)
+        writer.write(b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    await writer.drain()
+    writer.close()
+
+
+def sink_main(port: int, latency: float, hang: set) -> None:
+    counts: dict = {}
+
+    async def main():
+        server = await asyncio.start_server(lambda r, w: _serve(r, w, latency, hang, counts), "0.0.0.0", port,
+                                            backlog=4096)
+        async with server:
+            await server.serve_forever()
+    asyncio.run(main())
+
+
+def start_sink(port: int, latency: float, hang: list[str]) -> subprocess.Popen:
+    code = f"import sys; sys.path.insert(0, 'bench'); import fanout; fanout.sink_main({port}, {latency}, {set(hang)!r})"
+    process = subprocess.Popen([sys.executable, "-c", code], cwd=BASE_DIR)
+    for _ in range(100):
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return process
+        time.sleep(0.05)
+    raise RuntimeError("sink did not start")
+
+
+def sink_stats(port: int) -> tuple[int, int]:
+    """(POSTs received, distinct instances that got one)."""
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(b"GET /stats HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        data = sock.recv(4096)
+    posts, instances = data.split(b"\r\n\r\n", 1)[1].split()
+    return int(posts), int(instances)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# ---- the server side: rows, workers, timing ----------------------------------------------------
+
+def prepare(sink_port: int, dead_port: int, refused: set) -> object:
+    """A fresh database: the host and 10,000 followers, 10 per instance behind its shared inbox."""
+    from django.core.management import call_command
+
+    from federation.actors import create_local_actor
+    from federation.models import Actor, Delivery, DomainHealth, Follow, OutboxActivity
+
+    call_command("migrate", verbosity=0)
+    for model in (Delivery, OutboxActivity, Follow, DomainHealth, Actor):
+        model.objects.all().delete()
+    host = create_local_actor(username="bench", display_name="Bench")
+    actors = []
+    for address in hosts():
+        base = f"http://{address}:{dead_port if address in refused else sink_port}"
+        actors += [Actor(ap_id=f"{base}/users/u{n}", username=f"u{n}", domain=base[7:], inbox=f"{base}/users/u{n}/inbox",
+                         shared_inbox=base + "/inbox") for n in range(FOLLOWERS_EACH)]
+    Actor.objects.bulk_create(actors, batch_size=2000)
+    followers = Actor.objects.filter(is_local=False)
+    Follow.objects.bulk_create([Follow(follower=a, followed=host, state="accepted") for a in followers], batch_size=2000)
+    return host
+
+
+def start_workers() -> list[subprocess.Popen]:
+    env = {**os.environ, **ENV}
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "deliver,default", "-P", "threads",
+               "-c", str(THREADS), "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING"]
+    workers = [subprocess.Popen(command + ["-n", f"bench{n}@%h"], cwd=BASE_DIR, env=env, start_new_session=True)
+               for n in range(WORKERS)]
+    time.sleep(6)  # Django and Celery start-up
+    return workers
+
+
+def publish_once(host) -> tuple[object, float, float]:
+    from django.db import transaction
+
+    from federation import outbox
+    from federation.activities import activity, new_id
+
+    note = {"id": new_id("notes"), "type": "Note", "attributedTo": host.ap_id, "content": "<p>An answer</p>",
+            "to": ["https://www.w3.org/ns/activitystreams#Public"]}
+    started = time.perf_counter()
+    with transaction.atomic():
+        stored = outbox.publish(activity("Create", actor=host.ap_id, obj=note), sender=host, to_followers=True)
+        created = time.perf_counter() - started
+    return stored, created, time.perf_counter() - started - created
+
+
+def wait_delivered(stored, expected: int, timeout: float = 30) -> float:
+    from federation.models import Delivery
+
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        if Delivery.objects.filter(activity=stored, state="delivered").count() >= expected:
+            break
+        time.sleep(0.02)
+    return time.perf_counter()
+
+
+def signing_rate(host, seconds: float = 2.0) -> float:
+    from federation import signatures
+
+    body, done, started = b'{"type":"Create"}' * 40, 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        signatures.sign_cavage(method="POST", url="http://127.0.1.1:1/inbox", body=body, key_id=host.key_id,
+                               headers={"Content-Type": "application/activity+json"}, private_key_pem=host.private_key_pem)
+        done += 1
+    return done / (time.perf_counter() - started)
+
+
+def run(title: str, latency: float, refused_share: float = 0.0, hang_share: float = 0.0) -> dict:
+    from federation.models import Delivery
+
+    everything = hosts()
+    refused = set(everything[:int(INSTANCES * refused_share)])
+    hang = everything[len(refused):len(refused) + int(INSTANCES * hang_share)]
+    sink_port, dead_port = free_port(), free_port()
+    sink = start_sink(sink_port, latency, hang)
+    host = prepare(sink_port, dead_port, refused)
+    workers = start_workers()
+    try:
+        live = INSTANCES - len(refused) - len(hang)
+        started = time.perf_counter()
+        stored, created, enqueued = publish_once(host)
+        finished = wait_delivered(stored, live)
+        time.sleep(2.5 if hang else 0.3)  # let the dead ones reach their deadline
+        states = dict(Delivery.objects.filter(activity=stored).values_list("state").annotate(
+            n=__import__("django.db.models", fromlist=["Count"]).Count("id")))
+        posts, reached = sink_stats(sink_port)
+        return dict(title=title, rows=Delivery.objects.filter(activity=stored).count(), created=created,
+                    enqueued=enqueued, live=live, seconds=finished - started, posts=posts, reached=reached,
+                    states=states, host=host)
+    finally:
+        for worker in workers:
+            os.killpg(worker.pid, signal.SIGTERM)
+        for worker in workers:
+            worker.wait(20)
+        sink.terminate()
+
+
+def report(figures: dict, rate: float) -> None:
+    per_second = figures["live"] / figures["seconds"]
+    lost = figures["rows"] - sum(figures["states"].get(s, 0) for s in ("delivered", "retrying", "pending",
+                                                                       "in_flight", "failed", "dead"))
+    print(f"\n== {figures['title']}")
+    print(f"rows created           {figures['rows']:>8} in {figures['created'] * 1000:7.1f} ms "
+          f"(+ {figures['enqueued'] * 1000:.0f} ms to enqueue after commit)")
+    print(f"live instances done    {figures['live']:>8} in {figures['seconds']:7.2f} s  = {per_second:7.0f} deliveries/s")
+    print(f"signing (1 core)       {rate:8.0f} signatures/s; ratio end-to-end / signing = {per_second / rate:.2f} "
+          f"(/ 2 cores: {per_second / (2 * rate):.2f})")
+    print(f"POSTs at the sink      {figures['posts']:>8} to {figures['reached']} instances; states {figures['states']}; "
+          f"lost {lost}")
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    runs = {"fast": lambda: run("fast sink", 0.0), "latency": lambda: run("50 ms latency", 0.05),
+            "dead": lambda: run("10% refused, 2% never answer", 0.0, refused_share=0.10, hang_share=0.02)}
+    results = [runs[name]() for name in (sys.argv[1:] or runs)]
+    rate = signing_rate(results[0]["host"])
+    for figures in results:
+        report(figures, rate)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,313 @@
+"""Inbox benchmark (prints figures; not a test).
+
+N pre-signed `Create(Note)` activities from one remote actor, whose key is already in the database (so no
+fetch happens), POSTed to `/inbox` by a separate sender process with 32 concurrent connections. The server
+runs as in production: gunicorn, 2 sync workers, DEBUG off (SECRET_KEY set, FEDIAMA_SCHEME=https, the
+private-address guard at its default). Plain HTTP on loopback is fine for that: https is what our ids say
+(and what our fetches require), not something gunicorn terminates; nothing here fetches. The broker is Redis
+when reachable (as in production), else the embedded filesystem broker; no worker runs, so rows stay queued.
+
+Variants: SQLite (always) and PostgreSQL (DATABASE_URL, or postgres@127.0.0.1:5432 with trust if reachable).
+
+    .venv/bin/python bench/inbox.py                 # N=5000, both databases when PostgreSQL is there
+    .venv/bin/python bench/inbox.py -n 20000 --db sqlite
+
+Prints accepted/s, p50/p99 of the 202, CPU-µs per accepted activity (gunicorn master + workers, from
+/proc/<pid>/stat), the in-process verify rate (the crypto floor) and the ratio, and checks that 1,000
+replayed duplicates add 0 rows."""
+
+import argparse
+import asyncio
+import json
+import os
+import pickle
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+BIN = Path(sys.executable).parent
+ACTOR = "https://remote.bench.example/users/sender"
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+PG_URL = "postgres://postgres@127.0.0.1:5432/fediama_bench_inbox"
+REDIS_URL = "redis://127.0.0.1:6379/9"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+# ---- environment ---------------------------------------------------------------------------------
+
+def reachable(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(db: str, port: int, broker: str | None) -> dict:
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "bench-inbox-" + "x" * 40, "FEDIAMA_SCHEME": "https",
+           "FEDIAMA_DOMAIN": f"127.0.0.1:{port}", "FEDIAMA_VAR_DIR": f"var/bench-inbox-{db}",
+           "LOG_LEVEL": "WARNING", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env.pop("FEDIAMA_ALLOW_PRIVATE_ADDRESSES", None)
+    env.pop("FEDIAMA_TASKS_EAGER", None)
+    if db == "postgres":
+        env["DATABASE_URL"] = os.environ.get("DATABASE_URL") or PG_URL
+    else:
+        env.pop("DATABASE_URL", None)
+    if broker:
+        env["REDIS_URL"] = broker
+    else:
+        env.pop("REDIS_URL", None)
+    return env
+
+
+def reset_database(db: str, env: dict) -> None:
+    if db == "sqlite":
+        shutil.rmtree(BASE_DIR / env["FEDIAMA_VAR_DIR"], ignore_errors=True)
+        return
+    if os.environ.get("DATABASE_URL"):
+        return  # someone else's database: migrate and empty our table only (done by the seed role)
+    import psycopg
+    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+        connection.execute("DROP DATABASE IF EXISTS fediama_bench_inbox WITH (FORCE)")
+        connection.execute("CREATE DATABASE fediama_bench_inbox")
+
+
+def seed_role(public_pem: str) -> None:
+    """Runs in a child with the server's environment: migrate, empty the inbox, cache the sender."""
+    import django
+    django.setup()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from federation.models import Actor, InboxMessage
+    call_command("migrate", verbosity=0, interactive=False)
+    InboxMessage.objects.all().delete()
+    Actor.objects.update_or_create(ap_id=ACTOR, defaults=dict(
+        username="sender", domain="remote.bench.example", inbox=ACTOR + "/inbox", key_id=ACTOR + "#main-key",
+        shared_inbox="https://remote.bench.example/inbox", public_key_pem=public_pem, fetched_at=timezone.now()))
+
+
+def count_rows(db: str, env: dict) -> int:
+    if db == "sqlite":
+        import sqlite3
+        with sqlite3.connect(BASE_DIR / env["FEDIAMA_VAR_DIR"] / "fediama.sqlite3") as connection:
+            return connection.execute("SELECT count(*) FROM federation_inboxmessage").fetchone()[0]
+    import psycopg
+    with psycopg.connect(env["DATABASE_URL"]) as connection:
+        return connection.execute("SELECT count(*) FROM federation_inboxmessage").fetchone()[0]
+
+
+# ---- requests --------------------------------------------------------------------------------------
+
+def build_requests(count: int, port: int, private_pem: str) -> list[bytes]:
+    from federation.signatures import sign_cavage
+
+    url = f"http://127.0.0.1:{port}/inbox"
+    raw = []
+    for _ in range(count):
+        note_id = f"https://remote.bench.example/notes/{uuid.uuid4()}"
+        activity = {"@context": "https://www.w3.org/ns/activitystreams", "id": note_id + "/activity",
+                    "type": "Create", "actor": ACTOR, "to": ["https://www.w3.org/ns/activitystreams#Public"],
+                    "cc": [ACTOR + "/followers"],
+                    "object": {"id": note_id, "type": "Note", "attributedTo": ACTOR,
+                               "content": "<p>What would you build next, and why? " + "x" * 200 + "</p>",
+                               "published": "2025-01-01T00:00:00Z", "inReplyTo": None,
+                               "to": ["https://www.w3.org/ns/activitystreams#Public"], "tag": []}}
+        body = json.dumps(activity).encode()
+        headers = sign_cavage(method="POST", url=url, headers={"Content-Type": "application/activity+json"},
+                              body=body, key_id=ACTOR + "#main-key", private_key_pem=private_pem)
+        headers["Content-Length"] = str(len(body))
+        headers["Connection"] = "close"
+        head = "POST /inbox HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+        raw.append(head.encode("latin-1") + body)
+    return raw
+
+
+async def _send_all(port: int, requests: list[bytes], concurrency: int) -> dict:
+    latencies, statuses, queue = [], {}, list(reversed(requests))
+
+    async def worker():
+        while queue:
+            request = queue.pop()
+            started = time.perf_counter()
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(request)
+            await writer.drain()
+            answer = await reader.read()
+            latencies.append(time.perf_counter() - started)
+            status = answer[9:12].decode() or "closed"
+            statuses[status] = statuses.get(status, 0) + 1
+            writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return {"elapsed": time.perf_counter() - started, "latencies": latencies, "statuses": statuses}
+
+
+def send_role(port: int, path: str, concurrency: int) -> None:
+    with open(path, "rb") as handle:
+        requests = pickle.load(handle)
+    print(json.dumps(asyncio.run(_send_all(port, requests, concurrency))))
+
+
+def send(port: int, requests: list[bytes], concurrency: int) -> dict:
+    """POST from a separate process; returns elapsed seconds, latencies and status counts."""
+    with tempfile.NamedTemporaryFile(suffix=".pickle", delete=False) as handle:
+        pickle.dump(requests, handle)
+    try:
+        out = subprocess.run([sys.executable, __file__, "--role", "send", "--port", str(port), "--requests",
+                              handle.name, "--concurrency", str(concurrency)], capture_output=True, check=True)
+    finally:
+        os.unlink(handle.name)
+    return json.loads(out.stdout)
+
+
+# ---- the server ------------------------------------------------------------------------------------
+
+def process_tree_cpu(root: int) -> float:
+    """User + system CPU seconds of `root` and its children (gunicorn master and workers)."""
+    pids = [root] + [int(p) for p in os.listdir("/proc") if p.isdigit() and _parent(int(p)) == root]
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError):
+            pass
+    return total / CLOCK_TICKS
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return -1
+
+
+def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
+    server = subprocess.Popen([str(BIN / "gunicorn"), "config.wsgi:application", "-w", str(workers), "-b",
+                               f"127.0.0.1:{port}", "--log-level", "warning", "--backlog", "2048"],
+                              cwd=BASE_DIR, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                if sock.recv(12).startswith(b"HTTP/1.1"):
+                    break
+        except OSError:
+            time.sleep(0.2)
+    children = [p for p in os.listdir("/proc") if p.isdigit() and _parent(int(p)) == server.pid]
+    while len(children) < workers and time.monotonic() < deadline:
+        time.sleep(0.1)
+        children = [p for p in os.listdir("/proc") if p.isdigit() and _parent(int(p)) == server.pid]
+    return server
+
+
+# ---- figures ---------------------------------------------------------------------------------------
+
+def verify_floor(requests: list[bytes], public_pem: str, rounds: int = 2000) -> float:
+    """Seconds per in-process verify_request (RSA-2048 + digest + parsing) of one pre-signed request."""
+    from federation.signatures import verify_request
+    head, body = requests[0].split(b"\r\n\r\n", 1)
+    lines = head.decode("latin-1").split("\r\n")[1:]
+    headers = dict(line.split(": ", 1) for line in lines)
+    started = time.perf_counter()
+    for _ in range(rounds):
+        verify_request(method="POST", path="/inbox", query="", headers=headers, body=body, public_key_pem=public_pem)
+    return (time.perf_counter() - started) / rounds
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def run_variant(db: str, args, keypair, broker: str | None) -> None:
+    private_pem, public_pem = keypair
+    port = free_port()
+    env = server_env(db, port, broker)
+    reset_database(db, env)
+    subprocess.run([sys.executable, __file__, "--role", "seed"], cwd=BASE_DIR, check=True,
+                   env={**env, "BENCH_PUBLIC_PEM": public_pem})
+    if broker:
+        import redis
+        redis.Redis.from_url(broker).flushdb()
+    print(f"\n== {db} ({'Redis' if broker else 'filesystem'} broker), gunicorn -w {args.workers}, "
+          f"{args.n} activities, {args.concurrency} concurrent senders")
+    started = time.perf_counter()
+    requests = build_requests(args.n, port, private_pem)
+    print(f"   pre-signed {args.n} requests in {time.perf_counter() - started:.1f} s")
+    server = start_gunicorn(env, port, args.workers)
+    try:
+        send(port, build_requests(200, port, private_pem), 8)  # warm-up: imports, connections, caches
+        warm_rows = count_rows(db, env)
+        cpu_before = process_tree_cpu(server.pid)
+        result = send(port, requests, args.concurrency)
+        cpu = process_tree_cpu(server.pid) - cpu_before
+        rows = count_rows(db, env) - warm_rows
+        accepted = result["statuses"].get("202", 0)
+        latencies = result["latencies"]
+        floor = verify_floor(requests, public_pem)
+        cpu_us = cpu / max(accepted, 1) * 1e6
+        print(f"   statuses {result['statuses']}, new rows {rows}")
+        print(f"   accepted/s        {accepted / result['elapsed']:8.0f}   (target ≥ {1500 if db == 'sqlite' else 1000})")
+        print(f"   p50 / p99 of 202  {percentile(latencies, 0.5) * 1e3:6.1f} / {percentile(latencies, 0.99) * 1e3:.1f} ms"
+              "   (target p99 ≤ 50 ms)")
+        print(f"   CPU per accepted  {cpu_us:8.0f} µs   (gunicorn master + workers; target ≤ 600)")
+        print(f"   verify in-process {floor * 1e6:8.0f} µs  = {1 / floor:,.0f}/s per core   "
+              f"ratio CPU/verify {cpu_us / (floor * 1e6):.1f}x")
+        duplicates = requests[: min(1000, args.n)]
+        before = count_rows(db, env)
+        replay = send(port, duplicates, args.concurrency)
+        added = count_rows(db, env) - before
+        print(f"   {len(duplicates)} replayed duplicates: statuses {replay['statuses']}, rows added {added}")
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("-n", type=int, default=5000, help="activities per run (default 5000)")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--broker", choices=["auto", "redis", "filesystem"], default="auto")
+    parser.add_argument("--role", choices=["main", "seed", "send"], default="main", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--requests", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.role == "seed":
+        return seed_role(os.environ["BENCH_PUBLIC_PEM"])
+    if args.role == "send":
+        return send_role(args.port, args.requests, args.concurrency)
+
+    from federation.keys import generate_keypair
+    keypair = generate_keypair()
+    use_redis = args.broker == "redis" or (args.broker == "auto" and (os.environ.get("REDIS_URL")
+                                                                     or reachable("127.0.0.1", 6379)))
+    broker = (os.environ.get("REDIS_URL") or REDIS_URL) if use_redis else None
+    databases = ["sqlite"] if args.db == "sqlite" else ["postgres"] if args.db == "postgres" else ["sqlite"]
+    if args.db == "both" and (os.environ.get("DATABASE_URL") or reachable("127.0.0.1", 5432)):
+        databases.append("postgres")
+    print(f"{os.cpu_count()} CPUs; sender, gunicorn and database share them")
+    for db in databases:
+        run_variant(db, args, keypair, broker)
+
+
+if __name__ == "__main__":
+    main()

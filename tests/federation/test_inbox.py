@@ -1,0 +1,249 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests/federation/fixtures_inbox.py are parameters here)
+"""The inbox: what a valid POST stores, and processing (claim, route by type, record the outcome, sweep)."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from federation import routing, signatures, tasks
+from federation.keys import generate_keypair
+from federation.models import InboxMessage
+from tests.federation.fixtures_inbox import (  # noqa: F401  (fixtures)
+    AS2,
+    Snapshot,
+    bob,
+    create_note,
+    instance_actor,
+    post,
+    post_as,
+    post_signed,
+)
+
+
+@pytest.fixture
+def table(monkeypatch):
+    """A private handler table for the test (the app's handlers are put back afterwards)."""
+    handlers: dict = {}
+    monkeypatch.setattr(routing, "_handlers", handlers)
+    return handlers
+
+
+def _stored(bob, **body) -> InboxMessage:
+    activity = {"id": bob.ap_id + "/activities/" + str(InboxMessage.objects.count() + 1), "type": "Ping",
+                "actor": bob.ap_id, **body}
+    return InboxMessage.objects.create(ap_id=activity["id"], activity_type=activity["type"], actor_ap_id=bob.ap_id,
+                                       domain=bob.peer.domain, body=activity)
+
+
+# ---- receiving ----------------------------------------------------------------------------------------
+
+def test_valid_post_is_stored_raw_and_answered_202(client, bob, django_capture_on_commit_callbacks, monkeypatch):
+    enqueued = []
+    monkeypatch.setattr(tasks, "enqueue", lambda task, *args, **kw: enqueued.append((task.name, args)) or True)
+    activity = create_note(bob.ap_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_as(client, bob, activity)
+    assert response.status_code == 202 and response.json() == {"status": "accepted"}
+    message = InboxMessage.objects.get()
+    assert (message.ap_id, message.activity_type, message.actor_ap_id, message.domain, message.key_id,
+            message.received_via, message.state) == (activity["id"], "Create", bob.ap_id, bob.peer.domain,
+                                                     bob.key_id, "/inbox", InboxMessage.State.QUEUED)
+    assert message.body == activity
+    assert enqueued == [("federation.tasks.process_inbox_message", (message.pk,))]
+
+
+def test_broker_down_still_answers_202_and_leaves_the_row_for_the_sweeper(client, bob,
+                                                                          django_capture_on_commit_callbacks,
+                                                                          monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    def down(*args, **kwargs):
+        raise OperationalError("broker down")
+    monkeypatch.setattr(tasks.process_inbox_message, "apply_async", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_as(client, bob, create_note(bob.ap_id))
+    assert response.status_code == 202
+    message = InboxMessage.objects.get()
+    InboxMessage.objects.filter(pk=message.pk).update(received_at=timezone.now() - timedelta(minutes=5))
+    assert routing.due_for_processing() == [message.pk]
+
+
+def test_personal_inbox_records_its_path(client, bob, host):
+    assert post_as(client, bob, create_note(bob.ap_id), path="/users/alice/inbox").status_code == 202
+    assert InboxMessage.objects.get().received_via == "/users/alice/inbox"
+
+
+def test_inbox_of_an_unknown_user_is_404(client, bob):
+    snapshot = Snapshot()
+    assert post_as(client, bob, create_note(bob.ap_id), path="/users/nobody/inbox").status_code == 404
+    snapshot.assert_unchanged()
+
+
+@pytest.mark.parametrize("path", ["/inbox", "/users/alice/inbox", "/actor/inbox"])
+def test_inboxes_accept_post_only(client, host, path):
+    assert client.get(path).status_code == 405
+
+
+def test_hs2019_and_authorization_header_forms_are_accepted(client, bob):
+    def hs2019_in_authorization(body, headers):
+        signature = headers.pop("Signature").replace('algorithm="rsa-sha256"', 'algorithm="hs2019"')
+        return body, {**headers, "Authorization": "Signature " + signature}
+    response = post_as(client, bob, create_note(bob.ap_id), mutate=hs2019_in_authorization)
+    assert response.status_code == 202
+
+
+def test_rfc9421_signed_post_is_accepted(client, bob):
+    activity = create_note(bob.ap_id)
+    body = json.dumps(activity).encode()
+    headers = signatures.sign_rfc9421(method="POST", url="http://testserver/inbox", headers={"Content-Type": AS2},
+                                      body=body, key_id=bob.key_id, private_key_pem=bob.peer.private_pem)
+    response = post(client, body, {**headers, "Host": "testserver"})
+    assert response.status_code == 202, response.content
+    assert InboxMessage.objects.get().ap_id == activity["id"]
+
+
+def test_rotated_key_is_refetched_once_when_the_cached_one_is_stale(client, bob):
+    from federation.models import Actor
+
+    new_private, new_public = generate_keypair()
+    bob.extra = {"publicKey": {"id": bob.key_id, "owner": bob.ap_id, "publicKeyPem": new_public}}
+    Actor.objects.filter(ap_id=bob.ap_id).update(fetched_at=timezone.now() - timedelta(hours=1))
+    response = post_signed(client, create_note(bob.ap_id), key_id=bob.key_id, private_pem=new_private)
+    assert response.status_code == 202
+    assert bob.peer.gets == ["/users/bob"]
+    assert Actor.objects.get(ap_id=bob.ap_id).public_key_pem == new_public
+
+
+def test_key_id_without_fragment_resolves_through_its_owner(client, peer, db):
+    """GoToSocial: keyId .../main-key serves a key document whose owner is the actor."""
+    gts = peer.actor("gts")
+    key_url = gts.ap_id + "/main-key"
+    gts.extra = {"publicKey": {"id": key_url, "owner": gts.ap_id, "publicKeyPem": peer.public_pem}}
+    peer.serve("/users/gts/main-key", {"id": key_url, "type": "CryptographicKey", "owner": gts.ap_id,
+                                       "publicKeyPem": peer.public_pem})
+    response = post_signed(client, create_note(gts.ap_id), key_id=key_url, private_pem=peer.private_pem)
+    assert response.status_code == 202, response.content
+    assert peer.gets == ["/users/gts/main-key", "/users/gts"]
+
+
+# ---- processing ---------------------------------------------------------------------------------------
+
+def test_claim_is_a_conditional_update(bob):
+    message = _stored(bob)
+    claimed = routing.claim(message.pk)
+    assert claimed.state == InboxMessage.State.PROCESSING and claimed.attempts == 1
+    assert routing.claim(message.pk) is None  # a second worker gets nothing
+    InboxMessage.objects.filter(pk=message.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    assert routing.claim(message.pk).attempts == 2  # an abandoned lease is taken over
+
+
+def test_routed_by_type_to_the_registered_handler(bob, table):
+    seen = []
+    routing.register("Ping")(lambda incoming: seen.append(incoming.activity["id"]) or "pong")
+    message = _stored(bob)
+    assert routing.process(message.pk) == InboxMessage.State.PROCESSED
+    message.refresh_from_db()
+    assert (message.state, message.result, message.lease_until) == (InboxMessage.State.PROCESSED, "pong", None)
+    assert message.processed_at is not None and seen == [message.ap_id]
+
+
+def test_processing_twice_changes_nothing_the_second_time(bob, table):
+    calls = []
+    routing.register("Ping")(lambda incoming: calls.append(1) or "pong")
+    message = _stored(bob)
+    routing.process(message.pk)
+    before = InboxMessage.objects.filter(pk=message.pk).values().get()
+    assert routing.process(message.pk) is None
+    assert InboxMessage.objects.filter(pk=message.pk).values().get() == before and calls == [1]
+
+
+def test_object_type_handler_runs_before_the_general_one_and_none_passes_on(bob, table):
+    order = []
+    routing.register("Ping")(lambda incoming: order.append("general") or "general")
+    routing.register("Ping", "Note")(lambda incoming: order.append("note") or None)
+    message = _stored(bob, object={"type": "Note", "id": bob.ap_id + "/n"})
+    routing.process(message.pk)
+    message.refresh_from_db()
+    assert order == ["note", "general"] and message.result == "general"
+
+
+def test_unknown_type_is_ignored(bob, table):
+    message = _stored(bob)
+    assert routing.process(message.pk) == InboxMessage.State.IGNORED
+    message.refresh_from_db()
+    assert message.state == InboxMessage.State.IGNORED and "no handler" in message.result
+
+
+def test_ignore_is_recorded_with_its_reason(bob, table):
+    def handler(incoming):
+        raise routing.Ignore("not for us")
+    routing.register("Ping")(handler)
+    message = _stored(bob)
+    assert routing.process(message.pk) == InboxMessage.State.IGNORED
+    message.refresh_from_db()
+    assert message.result == "not for us"
+
+
+def test_handler_exception_marks_failed_keeps_the_row_and_rolls_back(bob, table):
+    from federation.models import Actor
+
+    def handler(incoming):
+        Actor.objects.filter(pk=incoming.actor.pk).update(display_name="half-done")
+        raise KeyError("boom")
+    routing.register("Ping")(handler)
+    message = _stored(bob)
+    assert routing.process(message.pk) == InboxMessage.State.FAILED
+    message.refresh_from_db()
+    assert message.state == InboxMessage.State.FAILED and message.result == "KeyError"
+    assert "boom" in message.error and "Traceback" in message.error
+    assert Actor.objects.get(ap_id=bob.ap_id).display_name == "Bob"
+
+
+def test_message_from_an_actor_no_longer_known_is_ignored(bob, table):
+    from federation.models import Actor
+
+    routing.register("Ping")(lambda incoming: "pong")
+    message = _stored(bob)
+    Actor.objects.filter(ap_id=bob.ap_id).delete()
+    assert routing.process(message.pk) == InboxMessage.State.IGNORED
+
+
+def test_sweeper_finds_rows_left_behind(bob):
+    old = timezone.now() - timedelta(minutes=5)
+    lost = _stored(bob)
+    fresh = _stored(bob)
+    dead_worker = _stored(bob)
+    busy = _stored(bob)
+    done = _stored(bob)
+    InboxMessage.objects.filter(pk__in=[lost.pk, dead_worker.pk, busy.pk, done.pk]).update(received_at=old)
+    InboxMessage.objects.filter(pk=dead_worker.pk).update(state=InboxMessage.State.PROCESSING, lease_until=old)
+    InboxMessage.objects.filter(pk=busy.pk).update(state=InboxMessage.State.PROCESSING,
+                                                   lease_until=timezone.now() + timedelta(minutes=5))
+    InboxMessage.objects.filter(pk=done.pk).update(state=InboxMessage.State.PROCESSED)
+    assert sorted(routing.due_for_processing()) == sorted([lost.pk, dead_worker.pk])
+    assert fresh.pk not in routing.due_for_processing()
+
+
+def test_sweep_task_enqueues_what_it_finds(bob, monkeypatch):
+    sent = []
+    monkeypatch.setattr(tasks, "enqueue", lambda task, *args, **kw: sent.append(args[0]) or True)
+    message = _stored(bob)
+    InboxMessage.objects.filter(pk=message.pk).update(received_at=timezone.now() - timedelta(minutes=5))
+    assert tasks.sweep_inbox() == 1 and sent == [message.pk]
+
+
+def test_requeue_puts_failed_rows_back(bob, table):
+    routing.register("Ping")(lambda incoming: 1 / 0)
+    message = _stored(bob)
+    routing.process(message.pk)
+    assert routing.requeue([message.pk]) == 1
+    message.refresh_from_db()
+    assert message.state == InboxMessage.State.QUEUED and message.error == ""
+
+
+def test_task_entry_point_processes_by_id(bob, table):
+    routing.register("Ping")(lambda incoming: "pong")
+    message = _stored(bob)
+    assert tasks.process_inbox_message.apply(args=(message.pk,)).get() == InboxMessage.State.PROCESSED
