@@ -239,7 +239,7 @@ def fetch_json(url: str, *, signer: Signer | None) -> dict:
 
 
 JRD_ACCEPT = "application/jrd+json, application/json;q=0.9"
-JRD_CONTENT_TYPES = frozenset({"application/jrd+json", "application/json"})
+JRD_CONTENT_TYPES = frozenset({"application/jrd+json", "application/json"})  # and any other "+json" type
 
 
 def fetch_jrd(url: str) -> dict:
@@ -251,7 +251,7 @@ def fetch_jrd(url: str) -> dict:
             if not 200 <= status < 300:
                 raise FetchError(f"HTTP {status}", status)
             media_type = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
-            if media_type not in JRD_CONTENT_TYPES:
+            if media_type not in JRD_CONTENT_TYPES and not media_type.endswith("+json"):
                 raise FetchError(f"not a JRD document ({media_type[:60] or 'no content type'})", status)
             body = client.read(response, settings.FEDIAMA_MAX_BODY_BYTES)
     try:

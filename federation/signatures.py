@@ -80,7 +80,9 @@ def has_body(method: str, body: bytes | None) -> bool:
     return method.upper() == "POST" or bool(body)
 
 
+@functools.lru_cache(maxsize=4096)
 def load_public_key(pem: str) -> PublicKey:
+    """Cached: an inbox sees the same few thousand keys again and again."""
     try:
         key = serialization.load_pem_public_key(pem.encode("ascii"))
     except (ValueError, TypeError, UnicodeError, UnsupportedAlgorithm) as exc:

@@ -37,13 +37,18 @@ def split_handle(handle: str) -> tuple[str, str]:
     return user, domain.lower()
 
 
-def webfinger(handle: str) -> str:
-    """The actor id a WebFinger lookup gives for a handle. The lookup uses this server's scheme (https in
-    production, http in development so loopback instances find each other)."""
-    user, domain = split_handle(handle)
+def webfinger_document(user: str, domain: str) -> dict:
+    """The JRD for user@domain, fetched with this server's scheme (https in production, http in
+    development so loopback instances find each other). Raises http.FetchError."""
     resource = quote(f"acct:{user}@{domain}", safe=":@")
+    return http.fetch_jrd(f"{settings.FEDIAMA_SCHEME}://{domain}/.well-known/webfinger?resource={resource}")
+
+
+def webfinger(handle: str) -> str:
+    """The actor id a WebFinger lookup gives for a handle."""
+    user, domain = split_handle(handle)
     try:
-        document = http.fetch_jrd(f"{settings.FEDIAMA_SCHEME}://{domain}/.well-known/webfinger?resource={resource}")
+        document = webfinger_document(user, domain)
     except http.FetchError as error:
         raise SocialError(f"WebFinger lookup of {user}@{domain} failed: {error}") from error
     links = document.get("links") if isinstance(document.get("links"), list) else []

@@ -20,9 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("--display-name", default="")
         parser.add_argument("--password", default="", help="use this password instead of a generated one")
         parser.add_argument("--token", action="store_true", help="also create and print an API token")
-        parser.add_argument("--staff", action="store_true", help="let the account sign in to /admin/")
+        parser.add_argument("--no-admin", action="store_true",
+                            help="do not let the account into /admin/ (hosts moderate their own AMAs there)")
 
-    def handle(self, *args, name, display_name, password, token, staff, **options):
+    def handle(self, *args, name, display_name, password, token, no_admin, **options):
         if not name or not set(name) <= USERNAME_CHARS or len(name) > 30:
             raise CommandError("NAME must be 1-30 characters of a-z, 0-9 and _ (it becomes @NAME@domain).")
         if get_user_model().objects.filter(username=name).exists() or Actor.objects.filter(
@@ -30,7 +31,7 @@ class Command(BaseCommand):
             raise CommandError(f"the name {name!r} is taken")
         password = password or secrets.token_urlsafe(12)
         with transaction.atomic():
-            user = get_user_model().objects.create_user(username=name, password=password, is_staff=staff)
+            user = get_user_model().objects.create_user(username=name, password=password, is_staff=not no_admin)
             actor = create_local_actor(username=name, display_name=display_name or name, user=user)
         self.stdout.write(f"host {actor.handle} created\n  actor: {actor.ap_id}\n  password: {password}")
         if token:
