@@ -94,6 +94,7 @@ else:
                 "timeout": 20,
             },
             "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
+            "CONN_MAX_AGE": 600,
         }
     }
 DATABASE_IS_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")

@@ -7,7 +7,7 @@ from urllib.parse import urldefrag
 from django.db import transaction
 from django.utils import timezone
 
-from . import http
+from . import caches, http
 from .activities import host_of, id_of, ids_of, text_of, type_of
 from .keys import generate_keypair
 from .models import Actor
@@ -156,8 +156,10 @@ def resolve_actor(ap_id: str, *, refresh: bool = False) -> Actor:
 def actor_for_key(key_id: str, *, refresh: bool = False) -> Actor:
     """The actor owning key_id. Key ids without a fragment (GoToSocial) resolve through the key's owner."""
     if not refresh:
-        cached = Actor.objects.filter(key_id=key_id).exclude(public_key_pem="").first()
+        cached = caches.cached_key_owner(key_id) or Actor.objects.filter(key_id=key_id).exclude(
+            public_key_pem="").first()
         if cached:
+            caches.remember_key_owner(key_id, cached)
             return cached
     document, expected_id = fetch(urldefrag(key_id)[0]), None
     if type_of(document) not in ACTOR_TYPES:
@@ -168,7 +170,9 @@ def actor_for_key(key_id: str, *, refresh: bool = False) -> Actor:
     # checked before anything is cached: a key that is not this actor's stores nothing
     if host_of(document.get("id")) != host_of(key_id) or _public_key_of(document).get("id") != key_id:
         raise ActorError(f"key {key_id} is not the key of {str(document.get('id'))[:200]}")
-    return store_remote_actor(document, expected_id=expected_id)
+    actor = store_remote_actor(document, expected_id=expected_id)
+    caches.remember_key_owner(key_id, actor)
+    return actor
 
 
 def key_is_stale(actor: Actor) -> bool:

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from . import caches
 from .models import DomainHealth
 
 OPEN_AFTER_FAILURES = 5
@@ -47,6 +48,7 @@ def lock(domain: str) -> DomainHealth:
 def record_failure(domain: str) -> None:
     """Count a failure; from the OPEN_AFTER_FAILURES-th on, pause the domain (1, 2, 4 … minutes, at most an hour)."""
     now = timezone.now()
+    caches.forget_failing_domains()
     with transaction.atomic():
         health = lock(domain)
         health.consecutive_failures += 1

@@ -8,6 +8,7 @@ import io
 
 from django.db import transaction
 
+from . import caches
 from .models import DomainBlock
 from .policy import normalize_domain
 
@@ -67,6 +68,8 @@ def domain_policy_approve(*, domains) -> list[str]:
         names = list(DomainBlock.objects.filter(domain__in=list(domains), is_draft=True)
                      .values_list("domain", flat=True))
         DomainBlock.objects.filter(domain__in=names).update(is_draft=False)
+        caches.forget_domain_policies()  # .update() sends no post_save; forget now and again once committed
+        transaction.on_commit(caches.forget_domain_policies)
     return names
 
 

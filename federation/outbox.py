@@ -148,6 +148,8 @@ def body_bytes(delivery: Delivery) -> bytes:
 
 
 def domain_alive(domain: str) -> None:
-    """Any activity received from a domain closes its breaker."""
+    """Any activity received from a domain closes its breaker (within a few seconds of its opening)."""
+    from . import caches
     from .breaker import record_success
-    record_success(domain, only_if_failing=True)
+    if domain in caches.failing_domains():
+        record_success(domain, only_if_failing=True)

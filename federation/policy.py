@@ -3,6 +3,7 @@ punycode spellings of a name are the same domain."""
 
 from django.db.models import Q
 
+from . import caches
 from .models import DomainBlock
 
 
@@ -23,25 +24,21 @@ def _suffixes(domain: str) -> list[str]:
     return [".".join(parts[i:]) for i in range(len(parts))]
 
 
-def _policy(domain: str, *, include_drafts: bool = False) -> DomainBlock | None:
+def severity_for(domain: str) -> str | None:
+    """The severity of the most specific active entry covering `domain` (itself or a parent), or None."""
     name = normalize_domain(domain)
     if not name:
         return None
-    blocks = DomainBlock.objects.filter(domain__in=_suffixes(name))
-    if not include_drafts:
-        blocks = blocks.filter(is_draft=False)
-    # the most specific entry wins
-    return max(blocks, key=lambda block: len(block.domain), default=None)
+    table = caches.active_domain_policies()
+    return next((table[suffix] for suffix in _suffixes(name) if suffix in table), None)
 
 
 def is_blocked(domain: str) -> bool:
-    policy = _policy(domain)
-    return policy is not None and policy.severity == DomainBlock.Severity.SUSPEND
+    return severity_for(domain) == DomainBlock.Severity.SUSPEND
 
 
 def is_limited(domain: str) -> bool:
-    policy = _policy(domain)
-    return policy is not None and policy.severity == DomainBlock.Severity.LIMIT
+    return severity_for(domain) == DomainBlock.Severity.LIMIT
 
 
 def blocked_domains_filter(field: str) -> Q:

@@ -1,0 +1,70 @@
+"""Small per-process caches on the inbox's hot path: signing keys and the domain policy table.
+
+Entries live a few seconds at most, and any save or delete of the underlying rows in this process clears
+them at once (the way django.contrib.sites clears its Site cache), so a new block takes effect here
+immediately and in other processes within DOMAIN_POLICY_TTL."""
+
+import time
+
+from django.db.models.signals import post_delete, post_save
+
+from .models import Actor, DomainBlock, DomainHealth
+
+KEY_TTL = 60.0
+DOMAIN_POLICY_TTL = 5.0
+MAX_KEYS = 10_000
+
+_keys: dict[str, tuple[float, Actor]] = {}
+_policy: list = []  # [(loaded_at, {domain: severity})]
+_failing: list = []  # [(loaded_at, frozenset of domains)]
+FAILING_TTL = 5.0
+
+
+def cached_key_owner(key_id: str) -> Actor | None:
+    entry = _keys.get(key_id)
+    if entry and time.monotonic() - entry[0] < KEY_TTL:
+        return entry[1]
+    return None
+
+
+def remember_key_owner(key_id: str, actor: Actor) -> None:
+    if len(_keys) >= MAX_KEYS:
+        _keys.clear()
+    _keys[key_id] = (time.monotonic(), actor)
+
+
+def active_domain_policies() -> dict[str, str]:
+    """{punycode domain: severity} of the active (non-draft) entries."""
+    if _policy and time.monotonic() - _policy[0][0] < DOMAIN_POLICY_TTL:
+        return _policy[0][1]
+    table = dict(DomainBlock.objects.filter(is_draft=False).values_list("domain", "severity"))
+    _policy[:] = [(time.monotonic(), table)]
+    return table
+
+
+def failing_domains() -> frozenset[str]:
+    """Domains whose breaker counts failures; read at most every FAILING_TTL seconds, so the inbox does
+    not write to close a breaker that is already closed."""
+    if _failing and time.monotonic() - _failing[0][0] < FAILING_TTL:
+        return _failing[0][1]
+    names = frozenset(DomainHealth.objects.filter(consecutive_failures__gt=0).values_list("domain", flat=True))
+    _failing[:] = [(time.monotonic(), names)]
+    return names
+
+
+def forget_keys(**_):
+    _keys.clear()
+
+
+def forget_domain_policies(**_):
+    _policy.clear()
+
+
+def forget_failing_domains(**_):
+    _failing.clear()
+
+
+post_save.connect(forget_keys, sender=Actor, dispatch_uid="fediama-forget-keys-save")
+post_delete.connect(forget_keys, sender=Actor, dispatch_uid="fediama-forget-keys-delete")
+post_save.connect(forget_domain_policies, sender=DomainBlock, dispatch_uid="fediama-forget-policy-save")
+post_delete.connect(forget_domain_policies, sender=DomainBlock, dispatch_uid="fediama-forget-policy-delete")
