@@ -20,7 +20,7 @@ class HostApi:
     """A host account on A, acting through /api/ with its token."""
 
     def __init__(self, instance: Instance, username: str):
-        out = instance.manage("createhost", username, "--token", "--staff")
+        out = instance.manage("createhost", username, "--token")
         self.instance, self.username = instance, username
         self.token = re.search(r"API token: (\S+)", out).group(1)
         self.ap_id = f"{instance.base}/users/{username}"
