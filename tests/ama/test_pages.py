@@ -125,7 +125,9 @@ def test_deleted_question_keeps_its_answer(client, open_ama):
 
 
 def test_host_handle_to_follow_is_shown(client, open_ama):
-    assert "@alice@testserver" in page(client, f"/amas/{open_ama.slug}")
+    html = page(client, f"/amas/{open_ama.slug}")
+    assert "@alice@testserver" in html
+    assert f"!{open_ama.group.username}@testserver" in html  # Lemmy, Mbin and PieFed users join the Group
 
 
 # ---- negotiation ----------------------------------------------------------------------------------
