@@ -22,6 +22,16 @@ class QuestionQuerySet(models.QuerySet):
         return self.filter(state=Question.State.PUBLISHED).filter(
             Q(is_late=False) | Q(ama__show_late_questions=True)).exclude(blocked_domains_filter("author__domain"))
 
+    def on_page(self):
+        """What the AMA page lists: shown questions, plus those their author deleted after approval that
+        keep a live answer (shown as "deleted by its author" with the answer)."""
+        from federation.policy import blocked_domains_filter
+
+        has_answer = models.Exists(Answer.objects.filter(question=models.OuterRef("pk"), deleted_at__isnull=True))
+        deleted = Q(state=Question.State.DELETED, published_at__isnull=False) & has_answer
+        shown = Q(state=Question.State.PUBLISHED) & (Q(is_late=False) | Q(ama__show_late_questions=True))
+        return self.filter(shown | deleted).exclude(blocked_domains_filter("author__domain"))
+
     def answered(self):
         return self.filter(answered_at__isnull=False)
 

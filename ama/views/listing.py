@@ -1,7 +1,7 @@
 """Reads behind the pages: the questions of an AMA page, threaded and paginated, in a constant number of queries."""
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Answer, Question, Vote
@@ -18,11 +18,7 @@ def sort_key(value: str | None) -> str:
 
 
 def visible_questions():
-    """Shown questions, plus those deleted by their author after approval that keep a live answer."""
-    has_answer = Exists(Answer.objects.filter(question=OuterRef("pk"), deleted_at__isnull=True))
-    deleted = Q(state=Question.State.DELETED, published_at__isnull=False) & has_answer
-    shown = Q(state=Question.State.PUBLISHED) & (Q(is_late=False) | Q(ama__show_late_questions=True))
-    return Question.objects.filter(shown | deleted)
+    return Question.objects.on_page()
 
 
 def live_answers() -> Prefetch:

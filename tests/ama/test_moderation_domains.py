@@ -35,6 +35,7 @@ def test_block_from_the_admin(open_ama, mod_client, moderator, host):
     entry = AuditEntry.objects.get(action="domain.block")
     assert entry.actor_user == moderator and entry.reason == "spam farm"
     assert not Question.objects.shown().filter(pk=shown.pk).exists()  # existing content hidden
+    assert shown.content_text not in Client().get(f"/amas/{open_ama.slug}").content.decode()  # on the page too
     sub = make_remote("x", "eu.spam.example")
     stored = outbox.publish(activity("Note", actor=host.ap_id, obj={}), sender=host, recipients=[bad, sub])
     assert not Delivery.objects.filter(activity=stored).exists()  # nothing delivered there
