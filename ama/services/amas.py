@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from federation.models import Actor
 
@@ -27,7 +28,7 @@ def _unique_slug(title: str) -> str:
 
 def _check_times(opens_at, closes_at) -> None:
     if closes_at <= opens_at:
-        raise ServiceError("closes_at must be after opens_at")
+        raise ServiceError(_("an AMA must close after it opens (closes_at after opens_at)"))
 
 
 def ama_create(*, host: Actor, title: str, opens_at, closes_at, intro: str = "", language: str = "en",
@@ -36,7 +37,7 @@ def ama_create(*, host: Actor, title: str, opens_at, closes_at, intro: str = "",
     if unknown:
         raise ServiceError(f"unknown settings: {', '.join(sorted(unknown))}")
     if not title.strip():
-        raise ServiceError("an AMA needs a title")
+        raise ServiceError(_("an AMA needs a title"))
     _check_times(opens_at, closes_at)
     with transaction.atomic():
         ama = Ama.objects.create(host=host, title=title.strip(), intro=intro, intro_html=render_markdown(intro),
@@ -55,7 +56,7 @@ def ama_create(*, host: Actor, title: str, opens_at, closes_at, intro: str = "",
 def ama_publish(*, ama: Ama, by_user=None) -> Ama:
     """Draft → scheduled or live (by its times); sends the announcement Note to the host's followers."""
     if ama.state != Ama.State.DRAFT:
-        raise ServiceError("this AMA is already published")
+        raise ServiceError(_("this AMA is already published"))
     with transaction.atomic():
         ama.state = Ama.State.SCHEDULED
         ama.state = ama.state_for(timezone.now())
@@ -103,7 +104,7 @@ def ama_open(*, ama: Ama, by_user=None) -> Ama:
 def ama_close(*, ama: Ama, by_user=None) -> Ama:
     """Close now: the AMA ends and its reply policy closes (federated as an Update)."""
     if ama.state in (Ama.State.DRAFT, Ama.State.ENDED, Ama.State.ARCHIVED):
-        raise ServiceError(f"a {ama.get_state_display()} AMA cannot be closed")
+        raise ServiceError(_("a %(state)s AMA cannot be closed") % {"state": ama.get_state_display()})
     now = timezone.now()
     return ama_update(ama=ama, by_user=by_user, opens_at=min(ama.opens_at, now), closes_at=now)
 

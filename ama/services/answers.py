@@ -4,6 +4,7 @@ import uuid
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from federation.models import Actor
 
@@ -20,13 +21,13 @@ def answer_publish(*, question: Question, author: Actor, body: str, by_user=None
     Answer, mark the question answered, write the deliveries (enqueued on commit).
     `content_html`/`ap_id` are given for answers that arrived from the host's own server."""
     if not question.ama.is_host(author):
-        raise ServiceError(f"{author.handle} does not host this AMA")
+        raise ServiceError(_("%(handle)s does not host this AMA") % {"handle": author.handle})
     if not (body.strip() or content_html.strip()):
-        raise ServiceError("an answer needs text")
+        raise ServiceError(_("an answer needs text"))
     with transaction.atomic():
         locked = Question.objects.select_for_update().select_related("ama", "author").get(pk=question.pk)
         if locked.state != Question.State.PUBLISHED:
-            raise ServiceError("only an approved question can be answered")
+            raise ServiceError(_("only an approved question can be answered"))
         token = uuid.uuid4().hex
         own_id = urls_ap.answer_id(locked.ama, token)
         answer = Answer.objects.create(
@@ -43,9 +44,9 @@ def answer_publish(*, question: Question, author: Actor, body: str, by_user=None
 
 def answer_edit(*, answer: Answer, body: str, by_user=None) -> Answer:
     if answer.deleted_at:
-        raise ServiceError("a deleted answer cannot be edited")
+        raise ServiceError(_("a deleted answer cannot be edited"))
     if not body.strip():
-        raise ServiceError("an answer needs text")
+        raise ServiceError(_("an answer needs text"))
     with transaction.atomic():
         before = {"body": answer.body}
         answer.body, answer.content_html, answer.updated_at = body, render_markdown(body), timezone.now()

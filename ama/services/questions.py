@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from federation.models import Actor
 
@@ -58,7 +59,7 @@ def _set_state(question: Question, state: str, **fields) -> dict:
 def question_approve(*, question: Question, by_user=None, announce: bool = False) -> Question:
     """Show a pending (or hidden, rejected) question, add it to the thread, send Accept to the asker."""
     if question.state in (Question.State.DELETED, Question.State.MERGED):
-        raise ServiceError(f"a {question.get_state_display()} question cannot be approved")
+        raise ServiceError(_("a %(state)s question cannot be approved") % {"state": question.get_state_display()})
     with transaction.atomic():
         before = _set_state(question, Question.State.PUBLISHED, held_by="", reject_reason="", reject_note="")
         _published(question)
@@ -73,7 +74,7 @@ def question_reject(*, question: Question, by_user=None, reason: str = Question.
                     note: str = "", tell_asker: bool = False) -> Question:
     """Hide the question everywhere we control; a `Reject` goes to the asker only if asked for."""
     if question.state == Question.State.DELETED:
-        raise ServiceError("a question deleted by its author cannot be rejected")
+        raise ServiceError(_("a question deleted by its author cannot be rejected"))
     if reason not in Question.RejectReason.values:
         raise ServiceError(f"unknown reason {reason!r}")
     with transaction.atomic():
@@ -88,7 +89,7 @@ def question_reject(*, question: Question, by_user=None, reason: str = Question.
 
 def question_hide(*, question: Question, by_user=None, note: str = "") -> Question:
     if question.state != Question.State.PUBLISHED:
-        raise ServiceError("only a published question can be hidden")
+        raise ServiceError(_("only a published question can be hidden"))
     with transaction.atomic():
         before = _set_state(question, Question.State.HIDDEN)
         audit.record(user=by_user, action="question.hide", question=question, reason=note, before=before,
@@ -98,7 +99,7 @@ def question_hide(*, question: Question, by_user=None, note: str = "") -> Questi
 
 def question_unhide(*, question: Question, by_user=None) -> Question:
     if question.state != Question.State.HIDDEN:
-        raise ServiceError("only a hidden question can be unhidden")
+        raise ServiceError(_("only a hidden question can be unhidden"))
     with transaction.atomic():
         before = _set_state(question, Question.State.PUBLISHED)
         audit.record(user=by_user, action="question.unhide", question=question, before=before,

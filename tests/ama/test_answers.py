@@ -198,3 +198,11 @@ def test_bad_times_and_titles_are_refused(host):
 
 def test_question_states_shown_only_when_published(open_ama, approved_question):
     assert list(Question.objects.shown()) == [approved_question]
+
+
+def test_service_errors_are_translated(host):
+    from django.utils import translation
+
+    now = timezone.now()
+    with translation.override("fr"), pytest.raises(services.ServiceError, match="un AMA a besoin d'un titre"):
+        services.ama_create(host=host, title=" ", opens_at=now, closes_at=now + timedelta(hours=1))
