@@ -35,8 +35,8 @@ sys.path.insert(0, str(BASE_DIR))
 BIN = Path(sys.executable).parent
 ACTOR = "https://remote.bench.example/users/sender"
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_URL = "postgres://postgres@127.0.0.1:5432/fediama_bench_inbox"
-REDIS_URL = "redis://127.0.0.1:6379/9"
+PG_URL = "postgres://postgres@127.0.0.1:5432/fediama_inboxbench"
+REDIS_URL = "redis://127.0.0.1:6379/10"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -81,8 +81,8 @@ def reset_database(db: str, env: dict) -> None:
         return  # someone else's database: migrate and empty our table only (done by the seed role)
     import psycopg
     with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS fediama_bench_inbox WITH (FORCE)")
-        connection.execute("CREATE DATABASE fediama_bench_inbox")
+        connection.execute("DROP DATABASE IF EXISTS fediama_inboxbench WITH (FORCE)")
+        connection.execute("CREATE DATABASE fediama_inboxbench")
 
 
 def seed_role(public_pem: str) -> None:

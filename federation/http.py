@@ -6,6 +6,7 @@ other environment settings are ignored (``trust_env = False``): a proxy would by
 """
 
 import email.utils
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
@@ -21,6 +22,7 @@ AS2_POST_TYPE = "application/activity+json"
 MAX_REDIRECTS = 2
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 ERROR_SNIPPET_CHARS = 200
+DRAIN_LIMIT = 4096
 
 
 class FetchError(Exception):
@@ -94,23 +96,44 @@ def _network_error(error: Exception, deadline: netguard.Deadline) -> FetchError:
     return FetchError(f"connection failed: {text[:120]}")
 
 
-class _Client:
-    """One request's session and deadline; the connection pool dies with it."""
+def _new_session(deadline) -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False
+    adapter = netguard.GuardedAdapter(deadline)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
 
-    def __init__(self, seconds: float):
+
+_thread = threading.local()
+
+
+def _pooled_session() -> requests.Session:
+    """This thread's POST session, built once: its connections are pooled per host, and its adapter
+    reads the deadline of the request in progress from the thread."""
+    session = getattr(_thread, "session", None)
+    if session is None:
+        session = _thread.session = _new_session(lambda: _thread.deadline)
+    return session
+
+
+class _Client:
+    """One request's deadline, and a session of its own (closed with it) or this thread's pooled one."""
+
+    def __init__(self, seconds: float, *, pooled: bool = False):
         self.deadline = netguard.Deadline(seconds)
-        self.session = requests.Session()
-        self.session.trust_env = False
-        adapter = netguard.GuardedAdapter(self.deadline)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        self.pooled = pooled
+        self.session = _pooled_session() if pooled else _new_session(self.deadline)
 
     def __enter__(self):
+        if self.pooled:
+            _thread.deadline = self.deadline
         self.deadline.__enter__()
         return self
 
     def __exit__(self, *exc_info):
-        self.session.close()
+        if not self.pooled:
+            self.session.close()
         self.deadline.__exit__(*exc_info)
 
     def send(self, method: str, url: str, headers: dict, body: bytes | None = None) -> requests.Response:
@@ -299,10 +322,21 @@ def _error_text(client: _Client, response: requests.Response) -> str:
     return " ".join(raw.decode("utf-8", "replace").split())[:ERROR_SNIPPET_CHARS]
 
 
+def _drain(client: _Client, response: requests.Response) -> None:
+    """Read a short success body, so the connection goes back to the pool instead of being closed."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) <= DRAIN_LIMIT:
+        try:
+            client.read(response, DRAIN_LIMIT, truncate=True)
+        except FetchError:
+            pass
+
+
 def _post_result(client: _Client, response: requests.Response) -> PostResult:
     status = response.status_code
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
     if 200 <= status < 300:
+        _drain(client, response)
         return PostResult(status=status, retry_after=retry_after, error="")
     if status in REDIRECT_STATUSES:
         location = response.headers.get("Location", "")[:150]
@@ -322,7 +356,7 @@ def post_activity(url: str, body: bytes, *, signer: Signer, scheme: str = "cavag
     try:
         url = check_url(url)
         headers = _post_headers(url, body, signer, str(scheme))
-        with _Client(seconds) as client:
+        with _Client(seconds, pooled=True) as client:
             response = client.send("POST", url, headers, body)
             with response:
                 return _post_result(client, response)

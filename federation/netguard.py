@@ -13,7 +13,6 @@ import math
 import re
 import socket
 import threading
-import time
 import unicodedata
 from urllib.parse import urlsplit
 
@@ -23,6 +22,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+
+from .deadlines import Deadline
 
 # Cloud metadata endpoints, refused even when private addresses are allowed (AWS/GCP/Azure/OCI,
 # AWS over IPv6, Alibaba). Link-local as a whole is refused always too, see refusal().
@@ -208,66 +209,20 @@ def normalise_url(url: str) -> str:
     return f"{parts.scheme}://{netloc}{parts.path or '/'}{query}"
 
 
-class Deadline:
-    """A whole-request time limit: when it passes, every socket opened under it is shut down.
-
-    Socket timeouts bound each recv(), not the request: a server trickling a byte a second (in the
-    headers or the body) never trips them. A timer thread shuts the sockets down at the deadline,
-    which wakes the blocked read. Sockets are tracked by file descriptor (stable across the TLS
-    wrap) and forgotten under the lock before their connection closes, so a reused descriptor is
-    never touched.
-    """
-
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self._at = time.monotonic() + seconds
-        self._fds: dict[int, int] = {}  # id(connection) -> fd
-        self._lock = threading.Lock()
-        self.expired = False
-        self._timer = threading.Timer(max(seconds, 0.0), self._expire)
-        self._timer.daemon = True
-
-    def __enter__(self):
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self._timer.cancel()
-        with self._lock:
-            self._fds.clear()
-
-    def remaining(self) -> float:
-        return max(0.0, self._at - time.monotonic())
-
-    def watch(self, connection, sock: socket.socket) -> None:
-        with self._lock:
-            self._fds[id(connection)] = sock.fileno()
-            if self.expired:
-                _shutdown_fd(sock.fileno())
-
-    def forget(self, connection) -> None:
-        with self._lock:
-            self._fds.pop(id(connection), None)
-
-    def _expire(self) -> None:
-        with self._lock:
-            self.expired = True
-            for fd in self._fds.values():
-                _shutdown_fd(fd)
-
-
-def _shutdown_fd(fd: int) -> None:
-    sock = socket.socket(fileno=fd)
+def _numeric(host: str) -> bool:
     try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    finally:
-        sock.detach()
+        ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
+        return True
+    except ValueError:
+        return False
 
 
 def _resolve(host: str, port: int, timeout: float) -> list:
-    """getaddrinfo bounded by the deadline (a slow resolver cannot hold the request past it)."""
+    """getaddrinfo bounded by the deadline (a slow resolver cannot hold the request past it).
+
+    An IP literal needs no resolver: it is answered in place, without the lookup thread."""
+    if _numeric(host):
+        return socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
     box: dict = {}
 
     def run():
@@ -289,9 +244,19 @@ def _resolve(host: str, port: int, timeout: float) -> list:
 class _GuardedConnectionMixin:
     """Replaces urllib3's resolve-and-connect with one that refuses non-public addresses."""
 
-    def __init__(self, *args, deadline: Deadline, **kwargs):
-        self._deadline = deadline
+    def __init__(self, *args, deadline, **kwargs):
+        self._deadline_of = deadline if callable(deadline) else (lambda: deadline)
         super().__init__(*args, **kwargs)
+
+    @property
+    def _deadline(self) -> Deadline:
+        """The deadline of the request in progress (a pooled connection serves many requests)."""
+        return self._deadline_of()
+
+    def request(self, *args, **kwargs):
+        if self.sock is not None:  # a kept-alive connection: the new request's deadline watches it
+            self._deadline.watch(self, self.sock)
+        return super().request(*args, **kwargs)
 
     def _socket_timeout(self) -> float:
         configured = self.timeout if isinstance(self.timeout, int | float) else math.inf
@@ -353,12 +318,13 @@ class _GuardedHTTPSPool(HTTPSConnectionPool):
 
 
 class GuardedAdapter(HTTPAdapter):
-    """A requests adapter whose connections pass the guard and share one Deadline.
+    """A requests adapter whose connections pass the guard and share one Deadline, or, for a session
+    reused across requests, a callable returning the deadline of the request in progress.
 
     Extra pool keyword arguments reach the connection class (urllib3 passes them as conn_kw).
     """
 
-    def __init__(self, deadline: Deadline):
+    def __init__(self, deadline):
         self.deadline = deadline
         super().__init__(max_retries=0)
 
