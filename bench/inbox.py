@@ -197,10 +197,10 @@ def _parent(pid: int) -> int:
         return -1
 
 
-def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
-    server = subprocess.Popen([str(BIN / "gunicorn"), "config.wsgi:application", "-w", str(workers), "-b",
-                               f"127.0.0.1:{port}", "--log-level", "warning", "--backlog", "2048"],
-                              cwd=BASE_DIR, env=env)
+def start_gunicorn(env: dict, port: int, workers: int, extra: list[str]) -> subprocess.Popen:
+    command = [str(BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi:application", "-w", str(workers),
+               "-b", f"127.0.0.1:{port}", "--log-level", "warning", *extra]
+    server = subprocess.Popen(command, cwd=BASE_DIR, env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -251,7 +251,7 @@ def run_variant(db: str, args, keypair, broker: str | None) -> None:
     started = time.perf_counter()
     requests = build_requests(args.n, port, private_pem)
     print(f"   pre-signed {args.n} requests in {time.perf_counter() - started:.1f} s")
-    server = start_gunicorn(env, port, args.workers)
+    server = start_gunicorn(env, port, args.workers, args.gunicorn)
     try:
         send(port, build_requests(200, port, private_pem), 8)  # warm-up: imports, connections, caches
         warm_rows = count_rows(db, env)
@@ -285,6 +285,8 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=5000, help="activities per run (default 5000)")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--gunicorn", action="append", default=[], metavar="ARG",
+                        help="extra gunicorn argument, repeatable (--gunicorn=--threads=4)")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--broker", choices=["auto", "redis", "filesystem"], default="auto")
     parser.add_argument("--role", choices=["main", "seed", "send"], default="main", help=argparse.SUPPRESS)

@@ -34,6 +34,15 @@ def record_success(domain: str, *, only_if_failing: bool = False) -> None:
         DomainHealth.objects.get_or_create(domain=domain, defaults={"last_success_at": timezone.now()})
 
 
+def record_successes(domains) -> None:
+    """Close the breakers of these domains after deliveries there (one UPDATE; no row is created:
+    a domain without a health row has nothing to reset)."""
+    DomainHealth.objects.filter(domain__in=list(domains)).update(
+        consecutive_failures=0, paused_until=None, failing_since=None, unavailable=False,
+        last_success_at=timezone.now())
+    caches.forget_failing_domains()
+
+
 def lock(domain: str) -> DomainHealth:
     """The domain's health row, locked until the surrounding transaction ends (created when missing).
 

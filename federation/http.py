@@ -113,7 +113,7 @@ def _pooled_session() -> requests.Session:
     reads the deadline of the request in progress from the thread."""
     session = getattr(_thread, "session", None)
     if session is None:
-        session = _thread.session = _new_session(lambda: _thread.deadline)
+        session = _thread.session = _new_session(lambda: getattr(_thread, "deadline", None))
     return session
 
 

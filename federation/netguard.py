@@ -249,7 +249,7 @@ class _GuardedConnectionMixin:
         super().__init__(*args, **kwargs)
 
     @property
-    def _deadline(self) -> Deadline:
+    def _deadline(self) -> Deadline | None:
         """The deadline of the request in progress (a pooled connection serves many requests)."""
         return self._deadline_of()
 
@@ -297,7 +297,9 @@ class _GuardedConnectionMixin:
         raise NewConnectionError(self, f"connection failed: {last_error}") from last_error
 
     def close(self) -> None:
-        self._deadline.forget(self)
+        deadline = self._deadline  # None when a pooled connection is closed from another thread (finalizer)
+        if deadline is not None:
+            deadline.forget(self)
         super().close()
 
 

@@ -88,35 +88,24 @@ def publish(activity: dict, *, sender: Actor, recipients: Iterable = (), to_foll
             [Delivery(activity=stored, inbox=inbox, domain=host_of(inbox), lease_until=marker, next_attempt_at=now,
                       created_at=now) for inbox in deliverable(inboxes)], ignore_conflicts=True)
         ids = list(Delivery.objects.filter(activity=stored, state=Delivery.State.PENDING).values_list("pk", flat=True))
-        transaction.on_commit(lambda: enqueue_fan_out(ids))
+        transaction.on_commit(lambda: enqueue_deliveries(ids))
     return stored
 
 
-FAN_OUT_CHUNK = 25  # the 50-domain fan-out test goes through fan_out
-
-
-def enqueue_fan_out(ids: list[int]) -> None:
-    """A few ids: one message each. Many: one `fan_out` message per chunk, so the caller's request stays
-    fast and the workers share the cost of the per-delivery messages."""
-    from .tasks import enqueue, fan_out
-
-    if len(ids) <= FAN_OUT_CHUNK:
-        enqueue_deliveries(ids)
-        return
-    for start in range(0, len(ids), FAN_OUT_CHUNK):
-        if not enqueue(fan_out, ids[start:start + FAN_OUT_CHUNK]):
-            return  # the sweeper finds the rows
+DELIVER_BATCH = 25  # rows per `deliver_many` message: its rows are sent concurrently by one task
 
 
 def enqueue_deliveries(ids: list[int]) -> int:
-    """One `deliver` message per id; stops at the first broker failure (the sweeper finds the rest)."""
-    from .tasks import deliver, enqueue
+    """One `deliver_many` message per DELIVER_BATCH ids; stops at the first broker failure (the sweeper
+    finds the rest). Returns how many ids were sent."""
+    from .tasks import DELIVER_QUEUE, deliver_many, enqueue
 
-    with deliver.app.producer_or_acquire() as producer:  # one connection for the whole batch
-        for sent, delivery_id in enumerate(ids):
-            if not enqueue(deliver, delivery_id, producer=producer):
-                log.warning("broker unavailable: %d deliveries wait for the sweeper", len(ids) - sent)
-                return sent
+    with deliver_many.app.producer_or_acquire() as producer:  # one connection for the whole batch
+        for start in range(0, len(ids), DELIVER_BATCH):
+            if not enqueue(deliver_many, ids[start:start + DELIVER_BATCH], producer=producer,
+                           queue=DELIVER_QUEUE):
+                log.warning("broker unavailable: %d deliveries wait for the sweeper", len(ids) - start)
+                return start
     return len(ids)
 
 

@@ -1,6 +1,7 @@
 """Thin Celery entry points. They take ids; the database rows are the truth."""
 
 import logging
+from collections import Counter
 from datetime import timedelta
 
 from celery import shared_task
@@ -10,13 +11,14 @@ from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from . import delivery, routing
+from . import delivery_batch, routing
 from .models import Actor, Delivery
 from .outbox import enqueue_deliveries, requeue_after
 
 log = logging.getLogger(__name__)
 PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 SWEEP_BATCH = 1000
+DELIVER_QUEUE = "deliver"  # config.celery routes the older task names; this one is routed by its callers
 BUSY_COUNTDOWN = 2  # seconds; short on purpose: long countdowns on Redis get redelivered
 
 
@@ -35,18 +37,27 @@ def process_inbox_message(message_id: int):
     return routing.process(message_id)
 
 
+@shared_task(name="federation.tasks.deliver_many")
+def deliver_many(delivery_ids: list[int]):
+    """One try for each of a batch of rows (sent concurrently); rows whose domain is at its cap come
+    back a little later in one message. Returns {outcome: count}."""
+    outcomes = delivery_batch.attempt_many(delivery_ids)
+    busy = [pk for pk, outcome in outcomes.items() if outcome == "busy"]
+    if busy:
+        enqueue(deliver_many, busy, countdown=BUSY_COUNTDOWN, queue=DELIVER_QUEUE)
+    return dict(Counter(str(outcome) for outcome in outcomes.values()))
+
+
 @shared_task(name="federation.tasks.deliver")
 def deliver(delivery_id: int):
-    outcome = delivery.attempt(delivery_id)
-    if outcome == "busy":
-        enqueue(deliver, delivery_id, countdown=BUSY_COUNTDOWN)
-    return outcome
+    """A single row (messages queued before batching, and operators' one-offs)."""
+    return deliver_many([delivery_id])
 
 
 @shared_task(name="federation.tasks.fan_out")
 def fan_out(delivery_ids: list[int]):
-    """One `deliver` message per id (a big publish sends a few of these instead of thousands)."""
-    return enqueue_deliveries(delivery_ids)
+    """Kept for messages queued by an earlier version: the batch is now delivered in place."""
+    return deliver_many(delivery_ids)
 
 
 @shared_task(name="federation.tasks.generate_actor_keys")

@@ -99,9 +99,10 @@ def purge_broker() -> None:
             queue(conn.default_channel).purge()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def celery_worker(django_db_setup, django_db_blocker):
-    """A real worker for the test session, on the test database and the test process's broker."""
+    """A real worker for the tests of one module, on the test database and the test process's broker.
+    Module-scoped: a worker left running would race the tests that process rows in-process."""
     with django_db_blocker.unblock():
         purge_broker()  # messages left by an earlier run name rows of an earlier database
         worker = Worker("session").start()

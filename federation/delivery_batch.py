@@ -1,0 +1,189 @@
+"""A batch of delivery attempts in one task: the rows, their domains' health, the claim and the common
+outcome are read and written a batch at a time, and the POSTs run concurrently on a small per-process
+thread pool (its threads keep their pooled HTTP sessions; they never touch the database).
+
+The guarantees are federation.delivery's: a lease claim (a conditional UPDATE … RETURNING), a finish
+that is a compare-and-set on (in flight, attempts), the breaker, and an exact per-domain cap, checked
+after the claim instead of under a lock: a claimer counts the domain's live leases once its own claim
+is committed and gives back what exceeds the cap, so whichever of two racing claimers counts last sees
+both claims, and the cap holds without serialising every claim on the domain's health row."""
+
+import os
+import threading
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor, wait
+
+from django.conf import settings
+from django.db import connections
+from django.db.models import Count, F, Q
+from django.db.models.sql import UpdateQuery
+from django.utils import timezone
+
+from . import actors, breaker, delivery, http
+from .models import Delivery, DomainHealth, OutboxActivity
+from .outbox import requeue_after
+
+SEND_THREADS = 16
+FLUSH_EVERY = 0.1  # seconds: how often finished sends of a batch are written
+_pool: list = []  # [(pid, executor)]
+_pool_lock = threading.Lock()
+CLAIMED_COLUMNS = ("id", "attempts", "domain", "inbox", "activity_id")
+
+
+def _executor() -> ThreadPoolExecutor:
+    with _pool_lock:
+        if not _pool or _pool[0][0] != os.getpid():
+            _pool[:] = [(os.getpid(), ThreadPoolExecutor(SEND_THREADS, thread_name_prefix="fediama-send"))]
+        return _pool[0][1]
+
+
+def update_returning(rows, columns: tuple[str, ...], **values) -> list[tuple]:
+    """`rows.update(**values)`, returning `columns` of the rows it changed (one statement; PostgreSQL and
+    SQLite ≥ 3.35 both speak UPDATE … RETURNING)."""
+    query = rows.query.chain(UpdateQuery)
+    query.add_update_values(values)
+    compiler = query.get_compiler(rows.db)
+    compiler.pre_sql_setup()
+    sql, params = compiler.as_sql()
+    connection = connections[rows.db]
+    returning = ", ".join(connection.ops.quote_name(column) for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {returning}", params)
+        return cursor.fetchall()
+
+
+def _health(domains) -> dict[str, dict]:
+    fields = ("domain", "paused_until", "signature_scheme", "consecutive_failures", "unavailable")
+    return {row["domain"]: row for row in DomainHealth.objects.filter(domain__in=domains).values(*fields)}
+
+
+def _defer(ids: list[int], paused: dict[str, object]) -> None:
+    """Rows of a paused domain wait for the breaker to close (not dropped, not sent)."""
+    for domain, until in paused.items():
+        Delivery.objects.filter(pk__in=ids, domain=domain).exclude(
+            state__in=(Delivery.State.IN_FLIGHT, *delivery.FINAL)).update(next_attempt_at=until, lease_until=None)
+
+
+def _claim(ids: list[int]) -> list[Delivery]:
+    """Take the due or abandoned rows among `ids` with a lease; the rows this call took."""
+    now = timezone.now()
+    waiting = Q(state__in=[Delivery.State.PENDING, Delivery.State.RETRYING], next_attempt_at__lte=now)
+    abandoned = Q(state=Delivery.State.IN_FLIGHT, lease_until__lt=now)
+    taken = update_returning(Delivery.objects.filter(waiting | abandoned, pk__in=ids), CLAIMED_COLUMNS,
+                             state=Delivery.State.IN_FLIGHT, lease_until=now + delivery.lease(),
+                             attempts=F("attempts") + 1)
+    return [Delivery(state=Delivery.State.IN_FLIGHT, **dict(zip(CLAIMED_COLUMNS, row, strict=True)))
+            for row in taken]
+
+
+def _waiting_state(state: str) -> str:
+    return Delivery.State.PENDING if state == Delivery.State.IN_FLIGHT else state
+
+
+def _over_cap(claimed: list[Delivery], before: dict[int, str]) -> list[Delivery]:
+    """After the claim: give back, per domain, the claims beyond the cap (they come back "busy")."""
+    cap, now = settings.FEDIAMA_DOMAIN_CONCURRENCY, timezone.now()
+    live = dict(Delivery.objects.filter(domain__in={row.domain for row in claimed}, state=Delivery.State.IN_FLIGHT,
+                                        lease_until__gt=now).values_list("domain").annotate(n=Count("id")))
+    mine, excess = defaultdict(list), []
+    for row in claimed:
+        mine[row.domain].append(row)
+    for domain, rows in mine.items():
+        excess += rows[:max(0, live.get(domain, 0) - cap)]
+    for row in excess:
+        Delivery.objects.filter(pk=row.pk, state=Delivery.State.IN_FLIGHT, attempts=row.attempts).update(
+            state=_waiting_state(before[row.pk]), attempts=row.attempts - 1, lease_until=now + requeue_after())
+    return excess
+
+
+def _attach(claimed: list[Delivery]) -> None:
+    """One query for the activities (and their actors) of the batch, shared by its rows."""
+    activities = OutboxActivity.objects.select_related("actor").in_bulk({row.activity_id for row in claimed})
+    for row in claimed:
+        row.activity = activities[row.activity_id]
+
+
+def _prepared(claimed: list[Delivery]) -> tuple[dict, dict]:
+    """Signer and body bytes per activity, made once for the batch (ensure_keys may write: main thread)."""
+    from .outbox import body_bytes
+
+    signers, bodies = {}, {}
+    for row in claimed:
+        if row.activity_id not in bodies:
+            signers[row.activity_id] = actors.signer_for(row.activity.actor)
+            bodies[row.activity_id] = body_bytes(row)
+    return signers, bodies
+
+
+def _sent(claimed: list[Delivery], health: dict):
+    """Sign and POST each row, concurrently; yields the (row, (result, learned scheme)) pairs done so far
+    every FLUSH_EVERY seconds, so a tarpit in the batch does not hold back the others' outcomes.
+    Nothing here touches the database."""
+    signers, bodies = _prepared(claimed)
+
+    def send(row: Delivery):
+        scheme = health.get(row.domain, {}).get("signature_scheme", DomainHealth.Scheme.CAVAGE)
+        return delivery.send_with_fallback(row, scheme, signers[row.activity_id], bodies[row.activity_id])
+
+    if len(claimed) == 1:
+        yield [(claimed[0], send(claimed[0]))]
+        return
+    pending = {_executor().submit(send, row): row for row in claimed}
+    while pending:
+        done, _ = wait(pending, timeout=FLUSH_EVERY)
+        yield [(pending.pop(future), future.result()) for future in done]
+
+
+def _finish_delivered(rows: list[tuple[Delivery, http.PostResult]], health: dict) -> None:
+    """One compare-and-set UPDATE per (attempts, status) group; the breaker is written only for domains
+    whose health row exists (one that never failed has nothing to reset)."""
+    now, groups = timezone.now(), defaultdict(list)
+    for row, result in rows:
+        groups[(row.attempts, result.status)].append(row.pk)
+    for (attempts, status), ids in groups.items():
+        Delivery.objects.filter(pk__in=ids, state=Delivery.State.IN_FLIGHT, attempts=attempts).update(
+            state=Delivery.State.DELIVERED, delivered_at=now, last_status=status, last_error="", lease_until=None)
+    known = {row.domain for row, _ in rows if row.domain in health}
+    if known:
+        breaker.record_successes(known)
+
+
+def _finish_all(sent: list, health: dict) -> dict[int, str]:
+    outcomes, delivered = {}, []
+    for row, (result, learned) in sent:
+        if learned:
+            breaker.remember_scheme(row.domain, learned)
+        if delivery.is_success(result.status):
+            delivered.append((row, result))
+            outcomes[row.pk] = Delivery.State.DELIVERED
+        else:
+            outcomes[row.pk] = delivery.classify(row, result)
+    if delivered:
+        _finish_delivered(delivered, health)
+    return outcomes
+
+
+def attempt_many(ids) -> dict[int, str | None]:
+    """One try for each id; per id the new state, "deferred" (breaker open), "busy" (its domain at its
+    cap: the row was given back) or None when the row was not ours to take (done, leased, not due)."""
+    ids = list(dict.fromkeys(ids))
+    rows = Delivery.objects.filter(pk__in=ids).exclude(state__in=delivery.FINAL).values_list("pk", "state", "domain")
+    before, domains = {pk: state for pk, state, _ in rows}, {pk: domain for pk, _, domain in rows}
+    outcomes = dict.fromkeys(ids)
+    if not before:
+        return outcomes
+    health, now = _health(set(domains.values())), timezone.now()
+    paused = {d: h["paused_until"] for d, h in health.items() if h["paused_until"] and h["paused_until"] > now}
+    if paused:
+        _defer(list(before), paused)
+        outcomes.update({pk: "deferred" for pk, domain in domains.items() if domain in paused})
+    eligible = [pk for pk in before if domains[pk] not in paused]
+    claimed = _claim(eligible) if eligible else []
+    busy = {row.pk for row in _over_cap(claimed, before)} if claimed else set()
+    outcomes.update(dict.fromkeys(busy, "busy"))
+    claimed = [row for row in claimed if row.pk not in busy]
+    if claimed:
+        _attach(claimed)
+        for sent in _sent(claimed, health):
+            outcomes.update(_finish_all(sent, health))
+    return outcomes
