@@ -2,8 +2,8 @@
 
 N pre-signed `Create(Note)` activities from one remote actor, whose key is already in the database (so no
 fetch happens), POSTed to `/inbox` by a separate sender process with 32 concurrent connections. The server
-runs as in production: gunicorn, 2 sync workers, DEBUG off (SECRET_KEY set, FEDIAMA_SCHEME=https, the
-private-address guard at its default). Plain HTTP on loopback is fine for that: https is what our ids say
+runs as in production: gunicorn with config/gunicorn.py (2 processes × 4 threads), DEBUG off (SECRET_KEY
+set, FEDIAMA_SCHEME=https, the private-address guard at its default). Plain HTTP on loopback is fine for that: https is what our ids say
 (and what our fetches require), not something gunicorn terminates; nothing here fetches. The broker is Redis
 when reachable (as in production), else the embedded filesystem broker; no worker runs, so rows stay queued.
 
@@ -11,6 +11,7 @@ Variants: SQLite (always) and PostgreSQL (DATABASE_URL, or postgres@127.0.0.1:54
 
     .venv/bin/python bench/inbox.py                 # N=5000, both databases when PostgreSQL is there
     .venv/bin/python bench/inbox.py -n 20000 --db sqlite
+    .venv/bin/python bench/inbox.py --gunicorn=--worker-class=sync   # compare a gunicorn setting
 
 Prints accepted/s, p50/p99 of the 202, CPU-µs per accepted activity (gunicorn master + workers, from
 /proc/<pid>/stat), the in-process verify rate (the crypto floor) and the ratio, and checks that 1,000
@@ -177,17 +178,17 @@ def send(port: int, requests: list[bytes], concurrency: int) -> dict:
 
 # ---- the server ------------------------------------------------------------------------------------
 
-def process_tree_cpu(root: int) -> float:
-    """User + system CPU seconds of `root` and its children (gunicorn master and workers)."""
+def process_tree_cpu(root: int) -> tuple[float, float]:
+    """User and system CPU seconds of `root` and its children (gunicorn master and workers)."""
     pids = [root] + [int(p) for p in os.listdir("/proc") if p.isdigit() and _parent(int(p)) == root]
-    total = 0
+    user = system = 0
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
+            user, system = user + int(fields[11]), system + int(fields[12])  # utime, stime
         except (OSError, IndexError):
             pass
-    return total / CLOCK_TICKS
+    return user / CLOCK_TICKS, system / CLOCK_TICKS
 
 
 def _parent(pid: int) -> int:
@@ -246,8 +247,9 @@ def run_variant(db: str, args, keypair, broker: str | None) -> None:
     if broker:
         import redis
         redis.Redis.from_url(broker).flushdb()
-    print(f"\n== {db} ({'Redis' if broker else 'filesystem'} broker), gunicorn -w {args.workers}, "
-          f"{args.n} activities, {args.concurrency} concurrent senders")
+    print(f"\n== {db} ({'Redis' if broker else 'filesystem'} broker), gunicorn -c config/gunicorn.py "
+          f"{' '.join(['-w', str(args.workers), *args.gunicorn])}, {args.n} activities, "
+          f"{args.concurrency} concurrent senders")
     started = time.perf_counter()
     requests = build_requests(args.n, port, private_pem)
     print(f"   pre-signed {args.n} requests in {time.perf_counter() - started:.1f} s")
@@ -257,7 +259,9 @@ def run_variant(db: str, args, keypair, broker: str | None) -> None:
         warm_rows = count_rows(db, env)
         cpu_before = process_tree_cpu(server.pid)
         result = send(port, requests, args.concurrency)
-        cpu = process_tree_cpu(server.pid) - cpu_before
+        cpu_after = process_tree_cpu(server.pid)
+        user, system = cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1]
+        cpu = user + system
         rows = count_rows(db, env) - warm_rows
         accepted = result["statuses"].get("202", 0)
         latencies = result["latencies"]
@@ -267,7 +271,8 @@ def run_variant(db: str, args, keypair, broker: str | None) -> None:
         print(f"   accepted/s        {accepted / result['elapsed']:8.0f}   (target ≥ {1500 if db == 'sqlite' else 1000})")
         print(f"   p50 / p99 of 202  {percentile(latencies, 0.5) * 1e3:6.1f} / {percentile(latencies, 0.99) * 1e3:.1f} ms"
               "   (target p99 ≤ 50 ms)")
-        print(f"   CPU per accepted  {cpu_us:8.0f} µs   (gunicorn master + workers; target ≤ 600)")
+        print(f"   CPU per accepted  {cpu_us:8.0f} µs   (gunicorn master + workers, {user / max(accepted, 1) * 1e6:.0f} "
+              f"user + {system / max(accepted, 1) * 1e6:.0f} system; target ≤ 600)")
         print(f"   verify in-process {floor * 1e6:8.0f} µs  = {1 / floor:,.0f}/s per core   "
               f"ratio CPU/verify {cpu_us / (floor * 1e6):.1f}x")
         duplicates = requests[: min(1000, args.n)]

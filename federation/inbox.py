@@ -3,12 +3,13 @@
 Order (DESIGN.md §4): size → JSON → shape → domain policy → signer's key → signature → store → 202.
 """
 
+import functools
 import logging
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import connections, router, transaction
 
-from . import actors, policy, signatures, strictjson
+from . import actors, caches, policy, signatures, strictjson
 from .activities import InvalidActivity, actor_of, host_of, id_of, type_of
 from .models import Actor, InboxMessage
 
@@ -26,7 +27,7 @@ class Refusal(Exception):
 class Receipt:
     status: int
     reason: str
-    message: InboxMessage | None = None
+    message_id: int | None = None
 
 
 def read_body(request) -> bytes:
@@ -111,22 +112,64 @@ def _verify(request, body: bytes, signer: Actor):
         headers=request.headers, body=body, public_key_pem=signer.public_key_pem)
 
 
-def store(activity: dict, *, ap_id: str, kind: str, actor_id: str, key_id: str, via: str) -> InboxMessage | None:
-    """Persist the raw activity; None when it was already stored (through another inbox, or a replay)."""
+def store(activity: dict, *, ap_id: str, kind: str, actor_id: str, key_id: str, via: str) -> int | None:
+    """Persist the raw activity and return its row id; None when it was already stored (through another
+    inbox, or a replay). The workers are told once the row is committed."""
     from .outbox import domain_alive
+
+    domain = host_of(actor_id)
+    values = {"ap_id": ap_id, "activity_type": kind[:40], "actor_ap_id": actor_id, "domain": domain[:255],
+              "key_id": key_id[:500], "received_via": via[:200], "body": activity}
+    if domain not in caches.failing_domains():
+        message_id = _insert(values)  # one autocommitted statement
+    else:
+        with transaction.atomic():  # the row, and the sender's breaker closed, in one write transaction
+            message_id = _insert(values)
+            domain_alive(domain)
+    if message_id is not None:
+        transaction.on_commit(lambda: announce(message_id))
+    return message_id
+
+
+def _insert(values: dict) -> int | None:
+    """INSERT … ON CONFLICT (ap_id) DO NOTHING RETURNING id, prepared once per process from the model: the
+    ORM's create() costs several times the statement, and a duplicate would raise and roll back a savepoint.
+    Fields not in `values` take their defaults."""
+    alias = router.db_for_write(InboxMessage)
+    connection = connections[alias]
+    sql, columns = _insert_statement(alias)
+    params = [field.get_db_prep_save(values[field.name] if field.name in values else field.get_default(), connection)
+              if constant is _PER_ROW else constant for field, constant in columns]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()  # to the end: SQLite finishes a RETURNING statement only then
+    return rows[0][0] if rows else None
+
+
+_PER_ROW = object()
+
+
+@functools.cache
+def _insert_statement(alias: str) -> tuple[str, list]:
+    """The SQL, and (field, its prepared constant default or _PER_ROW) for each column."""
+    connection = connections[alias]
+    quote, meta = connection.ops.quote_name, InboxMessage._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    per_row = {"ap_id", "activity_type", "actor_ap_id", "domain", "key_id", "received_via", "body"}
+    columns = [(field, _PER_ROW if field.name in per_row or callable(field.default)
+                else field.get_db_prep_save(field.get_default(), connection)) for field in fields]
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({quote(meta.get_field('ap_id').column)}) "
+           f"DO NOTHING RETURNING {quote(meta.pk.column)}")
+    return sql, columns
+
+
+def announce(message_id: int) -> None:
+    """Send the row to the inbox workers; a broker that is down must not turn a stored activity into a 500
+    (enqueue logs it and the sweeper finds the row)."""
     from .tasks import enqueue, process_inbox_message
 
-    try:
-        with transaction.atomic():  # one write transaction: the row, and the sender's breaker closed
-            message = InboxMessage.objects.create(
-                ap_id=ap_id, activity_type=kind[:40], actor_ap_id=actor_id, domain=host_of(actor_id)[:255],
-                key_id=key_id[:500], received_via=via[:200], body=activity)
-            domain_alive(host_of(actor_id))
-    except IntegrityError:
-        return None
-    # a broker that is down must not turn a stored activity into a 500: the sweeper finds the row
-    transaction.on_commit(lambda: enqueue(process_inbox_message, message.pk))
-    return message
+    enqueue(process_inbox_message, message_id)
 
 
 def receive(request, *, via: str) -> Receipt:
@@ -143,9 +186,9 @@ def receive(request, *, via: str) -> Receipt:
         if is_self_delete_of_unknown(activity, actor_id):
             return Receipt(202, "unknown actor deleted")
         signer, key_id = authenticate(request, body, actor_id)
-        message = store(activity, ap_id=ap_id, kind=type_of(activity) or kind, actor_id=actor_id,
-                        key_id=key_id, via=via)
-        return Receipt(202, "accepted" if message else "duplicate", message)
+        message_id = store(activity, ap_id=ap_id, kind=type_of(activity) or kind, actor_id=actor_id,
+                           key_id=key_id, via=via)
+        return Receipt(202, "accepted" if message_id else "duplicate", message_id)
     except Refusal as refusal:
         log.info("inbox %s refused %s: %s", via, refusal.status, refusal.reason)
         return Receipt(refusal.status, refusal.reason)
