@@ -10,6 +10,7 @@ both claims, and the cap holds without serialising every claim on the domain's h
 
 import os
 import threading
+import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor, wait
 
@@ -23,7 +24,7 @@ from . import actors, breaker, delivery, http
 from .models import Delivery, DomainHealth, OutboxActivity
 from .outbox import requeue_after
 
-SEND_THREADS = 16
+SEND_THREADS = 32
 FLUSH_EVERY = 0.1  # seconds: how often finished sends of a batch are written
 _pool: list = []  # [(pid, executor)]
 _pool_lock = threading.Lock()
@@ -90,9 +91,12 @@ def _over_cap(claimed: list[Delivery], before: dict[int, str]) -> list[Delivery]
         mine[row.domain].append(row)
     for domain, rows in mine.items():
         excess += rows[:max(0, live.get(domain, 0) - cap)]
+    groups = defaultdict(list)  # one compare-and-set UPDATE per (attempts, state to return to)
     for row in excess:
-        Delivery.objects.filter(pk=row.pk, state=Delivery.State.IN_FLIGHT, attempts=row.attempts).update(
-            state=_waiting_state(before[row.pk]), attempts=row.attempts - 1, lease_until=now + requeue_after())
+        groups[(row.attempts, _waiting_state(before[row.pk]))].append(row.pk)
+    for (attempts, state), ids in groups.items():
+        Delivery.objects.filter(pk__in=ids, state=Delivery.State.IN_FLIGHT, attempts=attempts).update(
+            state=state, attempts=attempts - 1, lease_until=now + requeue_after())
     return excess
 
 
@@ -117,11 +121,15 @@ def _prepared(claimed: list[Delivery]) -> tuple[dict, dict]:
 
 def _sent(claimed: list[Delivery], health: dict):
     """Sign and POST each row, concurrently; yields the (row, (result, learned scheme)) pairs done so far
-    every FLUSH_EVERY seconds, so a tarpit in the batch does not hold back the others' outcomes.
+    every FLUSH_EVERY seconds, so a tarpit in the batch does not hold back the others' outcomes. A row
+    still queued when its lease could no longer cover two tries is not sent (its pair is (row, None)).
     Nothing here touches the database."""
     signers, bodies = _prepared(claimed)
+    start_by = time.monotonic() + settings.FEDIAMA_DELIVERY_LEASE_GRACE  # both tries still fit in the lease
 
     def send(row: Delivery):
+        if time.monotonic() > start_by:  # waited too long behind tarpits: the lease may run out mid-POST
+            return None
         scheme = health.get(row.domain, {}).get("signature_scheme", DomainHealth.Scheme.CAVAGE)
         return delivery.send_with_fallback(row, scheme, signers[row.activity_id], bodies[row.activity_id])
 
@@ -150,7 +158,10 @@ def _finish_delivered(rows: list[tuple[Delivery, http.PostResult]], health: dict
 
 def _finish_all(sent: list, health: dict) -> dict[int, str]:
     outcomes, delivered = {}, []
-    for row, (result, learned) in sent:
+    for row, done in sent:
+        if done is None:
+            continue  # not sent; the sweeper takes the row again when its lease runs out
+        result, learned = done
         if learned:
             breaker.remember_scheme(row.domain, learned)
         if delivery.is_success(result.status):

@@ -84,6 +84,7 @@ class Follow(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["follower", "followed"], name="unique_follow")]
+        indexes = [models.Index(fields=["followed", "state"], name="followers_of")]
 
 
 class InboxMessage(models.Model):

@@ -9,7 +9,9 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from . import policy
@@ -22,10 +24,10 @@ log = logging.getLogger(__name__)
 
 def follower_inboxes(actor: Actor) -> set[str]:
     """The inboxes of an actor's accepted remote followers, collapsed by shared inbox."""
+    target = Coalesce(NullIf("follower__shared_inbox", Value("")), NullIf("follower__inbox", Value("")))
     rows = Follow.objects.filter(followed=actor, state=Follow.State.ACCEPTED, follower__is_local=False,
-                                 follower__gone_at__isnull=True).values_list("follower__shared_inbox",
-                                                                             "follower__inbox")
-    return {shared or inbox for shared, inbox in rows if shared or inbox}
+                                 follower__gone_at__isnull=True).order_by().annotate(target=target)
+    return {inbox for inbox in rows.values_list("target", flat=True).distinct() if inbox}  # collapsed in SQL
 
 
 def _recipient_inboxes(recipients: Iterable) -> set[str]:
@@ -69,6 +71,31 @@ def requeue_after() -> timedelta:
     return timedelta(seconds=settings.FEDIAMA_REQUEUE_AFTER)
 
 
+INSERT_CHUNK = 500
+INSERTED_COLUMNS = ("activity_id", "inbox", "domain", "state", "attempts", "next_attempt_at", "lease_until",
+                    "last_error", "created_at")
+
+
+def _insert_deliveries(activity: OutboxActivity, inboxes: list[str], *, now, marker) -> None:
+    """One pending row per inbox, skipping inboxes that already have one (unique per activity and inbox).
+
+    INSERT … SELECT from a VALUES list of (inbox, domain): the fields every row shares are bound once
+    per statement, where bulk_create prepares eleven fields for each row (~100 ms for 1,000 rows)."""
+    connection = connections[Delivery.objects.db]
+    quote, field = connection.ops.quote_name, Delivery._meta.get_field
+    stamps = [field(name).get_db_prep_value(value, connection)
+              for name, value in (("next_attempt_at", now), ("lease_until", marker), ("created_at", now))]
+    shared = [activity.pk, Delivery.State.PENDING.value, 0, stamps[0], stamps[1], "", stamps[2]]
+    head = (f"INSERT INTO {quote(Delivery._meta.db_table)} ({', '.join(map(quote, INSERTED_COLUMNS))}) "
+            "SELECT %s, v.column1, v.column2, %s, %s, %s, %s, %s, %s FROM (VALUES ")
+    with connection.cursor() as cursor:
+        for start in range(0, len(inboxes), INSERT_CHUNK):
+            chunk = inboxes[start:start + INSERT_CHUNK]
+            rows = ", ".join(["(%s, %s)"] * len(chunk))
+            pairs = [value for inbox in chunk for value in (inbox, host_of(inbox))]
+            cursor.execute(f"{head}{rows}) AS v WHERE true ON CONFLICT DO NOTHING", [*shared, *pairs])
+
+
 def publish(activity: dict, *, sender: Actor, recipients: Iterable = (), to_followers: bool = False,
             public: bool = True) -> OutboxActivity:
     """Record `activity` from `sender` and one delivery per distinct target inbox.
@@ -84,15 +111,13 @@ def publish(activity: dict, *, sender: Actor, recipients: Iterable = (), to_foll
             inboxes |= follower_inboxes(sender)
         now = timezone.now()
         marker = now + requeue_after()  # the sweeper leaves the rows to their on-commit message until then
-        Delivery.objects.bulk_create(
-            [Delivery(activity=stored, inbox=inbox, domain=host_of(inbox), lease_until=marker, next_attempt_at=now,
-                      created_at=now) for inbox in deliverable(inboxes)], ignore_conflicts=True)
+        _insert_deliveries(stored, deliverable(inboxes), now=now, marker=marker)
         ids = list(Delivery.objects.filter(activity=stored, state=Delivery.State.PENDING).values_list("pk", flat=True))
         transaction.on_commit(lambda: enqueue_deliveries(ids))
     return stored
 
 
-DELIVER_BATCH = 25  # rows per `deliver_many` message: its rows are sent concurrently by one task
+DELIVER_BATCH = 50  # rows per `deliver_many` message: its rows are sent concurrently by one task
 
 
 def enqueue_deliveries(ids: list[int]) -> int:
