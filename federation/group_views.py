@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from .activities import AS_CONTEXT
@@ -16,7 +15,7 @@ from .actors import ensure_keys
 from .documents import actor_document
 from .models import Actor, Follow, OutboxActivity
 from .negotiation import activity_response, json_response, negotiated, wants_activity_json
-from .views import receive_response
+from .views import inbox_endpoint, receive_response
 
 OUTBOX_SIZE = 50
 
@@ -67,10 +66,8 @@ def group_view(request, username):
     return negotiated(request, lambda: group_document(group), lambda: _html(request, group))
 
 
-@csrf_exempt
+@inbox_endpoint
 def group_inbox(request, username):
-    if request.method != "POST":
-        return json_response({"error": "inboxes accept POST only"}, status=405)
     _group(username)
     return receive_response(request, request.path)
 

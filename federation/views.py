@@ -1,11 +1,12 @@
 """Discovery and actor endpoints: WebFinger, host-meta, NodeInfo, actors, inboxes, collections."""
 
+from functools import wraps
 from urllib.parse import unquote
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from . import inbox, nodeinfo
 from .actors import instance_actor
@@ -104,25 +105,33 @@ def receive_response(request, via: str):
     return json_response({"error": receipt.reason}, status=receipt.status)
 
 
-@csrf_exempt
-@require_POST
+def inbox_endpoint(view):
+    """An inbox: POST only (405 with a JSON reason otherwise), no CSRF (signatures authenticate)."""
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method != "POST":
+            response = json_response({"error": "inboxes accept POST only"}, status=405)
+            response["Allow"] = "POST"
+            return response
+        return view(request, *args, **kwargs)
+    return wrapper
+
+
+@inbox_endpoint
 def shared_inbox(request):
     return receive_response(request, "/inbox")
 
 
-@csrf_exempt
+@inbox_endpoint
 def actor_inbox(request, username):
-    if request.method != "POST":
-        return json_response({"error": "inboxes accept POST only"}, status=405)
     if not Actor.objects.filter(is_local=True, username=username).exists():
         raise Http404
     return receive_response(request, request.path)
 
 
-@csrf_exempt
+@inbox_endpoint
 def instance_inbox(request):
-    if request.method != "POST":
-        return json_response({"error": "inboxes accept POST only"}, status=405)
     return receive_response(request, request.path)
 
 

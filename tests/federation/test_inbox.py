@@ -81,9 +81,11 @@ def test_inbox_of_an_unknown_user_is_404(client, bob):
     snapshot.assert_unchanged()
 
 
-@pytest.mark.parametrize("path", ["/inbox", "/users/alice/inbox", "/actor/inbox"])
-def test_inboxes_accept_post_only(client, host, path):
-    assert client.get(path).status_code == 405
+@pytest.mark.parametrize("path", ["/inbox", "/users/alice/inbox", "/actor/inbox", "/c/ama-{slug}/inbox"])
+def test_inboxes_accept_post_only(client, open_ama, path):
+    response = client.get(path.format(slug=open_ama.slug))
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert response.json() == {"error": "inboxes accept POST only"}
 
 
 def test_hs2019_and_authorization_header_forms_are_accepted(client, bob):
