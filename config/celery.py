@@ -16,6 +16,7 @@ app.conf.update(
     task_default_queue="default",
     task_routes={
         "federation.tasks.process_inbox_message": {"queue": "inbox"},
+        "federation.tasks.drain_inbox": {"queue": "inbox"},
         "federation.tasks.deliver": {"queue": "deliver"},
         "federation.tasks.fan_out": {"queue": "deliver"},
     },

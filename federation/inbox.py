@@ -7,7 +7,7 @@ import functools
 import logging
 from dataclasses import dataclass
 
-from django.db import connections, router, transaction
+from django.db import connections, models, router, transaction
 
 from . import actors, caches, policy, signatures, strictjson
 from .activities import InvalidActivity, actor_of, host_of, id_of, type_of
@@ -75,26 +75,37 @@ def is_self_delete_of_unknown(activity: dict, actor_id: str) -> bool:
 
 def authenticate(request, body: bytes, actor_id: str) -> tuple[Actor, str]:
     """The verified signer, which must be the activity's actor; refetches the key once if stale."""
+    headers = lowered_headers(request.META)
     try:
-        info = signatures.signature_info(request.headers)
+        info = signatures.signature_info(headers)
     except signatures.SignatureError as error:
         raise Refusal(401, f"signature: {error}") from error
     if host_of(info.key_id) != host_of(actor_id):
         raise Refusal(401, "signature key is not on the actor's host")
     signer = _key_owner(info.key_id, refresh=False)
     try:
-        _verify(request, body, signer)
+        _verify(request, headers, body, signer)
     except signatures.SignatureError as error:
         if not actors.key_is_stale(signer):
             raise Refusal(401, f"signature: {error}") from error
         signer = _key_owner(info.key_id, refresh=True)
         try:
-            _verify(request, body, signer)
+            _verify(request, headers, body, signer)
         except signatures.SignatureError as error2:
             raise Refusal(401, f"signature: {error2}") from error2
     if signer.ap_id != actor_id:
         raise Refusal(401, "signer is not the activity's actor")
     return signer, info.key_id
+
+
+def lowered_headers(meta) -> dict[str, str]:
+    """The request's headers by lower-case name, read once from the WSGI environ (what request.headers
+    holds, without building it)."""
+    headers = {name[5:].replace("_", "-").lower(): value for name, value in meta.items() if name.startswith("HTTP_")}
+    for name in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if meta.get(name):
+            headers[name.replace("_", "-").lower()] = meta[name]
+    return headers
 
 
 def _key_owner(key_id: str, *, refresh: bool) -> Actor:
@@ -104,17 +115,17 @@ def _key_owner(key_id: str, *, refresh: bool) -> Actor:
         raise Refusal(401, f"could not resolve signing key: {error}") from error
 
 
-def _verify(request, body: bytes, signer: Actor):
+def _verify(request, headers: dict[str, str], body: bytes, signer: Actor):
     if not signer.public_key_pem:
         raise signatures.SignatureError("signer has no public key")
     return signatures.verify_request(
         method=request.method, path=request.path, query=request.META.get("QUERY_STRING", ""),
-        headers=request.headers, body=body, public_key_pem=signer.public_key_pem)
+        headers=headers, body=body, public_key_pem=signer.public_key_pem)
 
 
 def store(activity: dict, *, ap_id: str, kind: str, actor_id: str, key_id: str, via: str) -> int | None:
     """Persist the raw activity and return its row id; None when it was already stored (through another
-    inbox, or a replay). The workers are told once the row is committed."""
+    inbox, or a replay). The workers are woken once the row is committed."""
     from .outbox import domain_alive
 
     domain = host_of(actor_id)
@@ -127,49 +138,60 @@ def store(activity: dict, *, ap_id: str, kind: str, actor_id: str, key_id: str, 
             message_id = _insert(values)
             domain_alive(domain)
     if message_id is not None:
-        transaction.on_commit(lambda: announce(message_id))
+        transaction.on_commit(announce)
     return message_id
 
 
 def _insert(values: dict) -> int | None:
     """INSERT … ON CONFLICT (ap_id) DO NOTHING RETURNING id, prepared once per process from the model: the
     ORM's create() costs several times the statement, and a duplicate would raise and roll back a savepoint.
-    Fields not in `values` take their defaults."""
+    `values` must hold every field of _PER_ROW; the others take their defaults."""
     alias = router.db_for_write(InboxMessage)
     connection = connections[alias]
     sql, columns = _insert_statement(alias)
-    params = [field.get_db_prep_save(values[field.name] if field.name in values else field.get_default(), connection)
-              if constant is _PER_ROW else constant for field, constant in columns]
+    params = [column(values, connection) for column in columns]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()  # to the end: SQLite finishes a RETURNING statement only then
     return rows[0][0] if rows else None
 
 
-_PER_ROW = object()
+_PER_ROW = {"ap_id", "activity_type", "actor_ap_id", "domain", "key_id", "received_via", "body"}
 
 
 @functools.cache
 def _insert_statement(alias: str) -> tuple[str, list]:
-    """The SQL, and (field, its prepared constant default or _PER_ROW) for each column."""
+    """The SQL, and for each column a function (values, connection) → its parameter: a per-row string as
+    it is, other per-row values and callable defaults prepared by their field, constant defaults prepared
+    here once."""
     connection = connections[alias]
     quote, meta = connection.ops.quote_name, InboxMessage._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
-    per_row = {"ap_id", "activity_type", "actor_ap_id", "domain", "key_id", "received_via", "body"}
-    columns = [(field, _PER_ROW if field.name in per_row or callable(field.default)
-                else field.get_db_prep_save(field.get_default(), connection)) for field in fields]
+    columns = []
+    for field in fields:
+        if field.name in _PER_ROW and isinstance(field, models.CharField):
+            columns.append(lambda values, connection, name=field.name: values[name])  # a str goes as it is
+        elif field.name in _PER_ROW:
+            columns.append(lambda values, connection, field=field: field.get_db_prep_save(values[field.name],
+                                                                                          connection))
+        elif callable(field.default):
+            columns.append(lambda values, connection, field=field: field.get_db_prep_save(field.get_default(),
+                                                                                          connection))
+        else:
+            constant = field.get_db_prep_save(field.get_default(), connection)
+            columns.append(lambda values, connection, constant=constant: constant)
     sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
            f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({quote(meta.get_field('ap_id').column)}) "
            f"DO NOTHING RETURNING {quote(meta.pk.column)}")
     return sql, columns
 
 
-def announce(message_id: int) -> None:
-    """Send the row to the inbox workers; a broker that is down must not turn a stored activity into a 500
-    (enqueue logs it and the sweeper finds the row)."""
-    from .tasks import enqueue, process_inbox_message
+def announce() -> None:
+    """Wake the inbox workers, which drain every stored row; a broker that is down must not turn a stored
+    activity into a 500 (enqueue logs it and the sweeper finds the row)."""
+    from .tasks import wake_inbox_workers
 
-    enqueue(process_inbox_message, message_id)
+    wake_inbox_workers()
 
 
 def receive(request, *, via: str) -> Receipt:

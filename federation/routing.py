@@ -2,6 +2,7 @@
 the outcome. Handlers are registered in a table, one per (activity type, object type)."""
 
 import logging
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -91,11 +92,15 @@ def trusted_object(obj, signer: Actor) -> dict:
     return fetched
 
 
+def _waiting(now) -> Q:
+    """Rows a worker may take: queued ones, and ones whose worker's lease ran out."""
+    return Q(state=InboxMessage.State.QUEUED) | Q(state=InboxMessage.State.PROCESSING, lease_until__lt=now)
+
+
 def claim(message_id: int) -> InboxMessage | None:
     """Take the row for processing; None when another worker has it or it is done."""
     now = timezone.now()
-    claimable = Q(state=InboxMessage.State.QUEUED) | Q(state=InboxMessage.State.PROCESSING, lease_until__lt=now)
-    claimed = InboxMessage.objects.filter(claimable, pk=message_id).update(
+    claimed = InboxMessage.objects.filter(_waiting(now), pk=message_id).update(
         state=InboxMessage.State.PROCESSING, lease_until=now + LEASE, attempts=F("attempts") + 1)
     return InboxMessage.objects.get(pk=message_id) if claimed else None
 
@@ -131,13 +136,35 @@ def process(message_id: int) -> str | None:
     return InboxMessage.State.PROCESSED
 
 
+def claimable_ids(limit: int) -> list[int]:
+    """Rows waiting for a worker, oldest first."""
+    rows = InboxMessage.objects.filter(_waiting(timezone.now())).order_by("pk")
+    return list(rows.values_list("pk", flat=True)[:limit])
+
+
+def drain(*, budget: float, batch: int = 100) -> tuple[int, bool]:
+    """Process waiting rows in arrival order until none is left or `budget` seconds are spent.
+    Returns (rows this call processed, whether rows are still waiting). Rows another worker claims first
+    are skipped by claim(), so several drains may run at once."""
+    deadline = time.monotonic() + budget
+    done = 0
+    while True:
+        ids = claimable_ids(batch)
+        if not ids:
+            return done, False
+        for message_id in ids:
+            if process(message_id) is not None:
+                done += 1
+            if time.monotonic() > deadline:
+                return done, True
+
+
 def due_for_processing(limit: int = 500) -> list[int]:
     """Rows a lost Celery message or a dead worker left behind."""
     now = timezone.now()
     stale = now - timedelta(seconds=30)
-    rows = InboxMessage.objects.filter(
-        Q(state=InboxMessage.State.QUEUED, received_at__lt=stale)
-        | Q(state=InboxMessage.State.PROCESSING, lease_until__lt=now)).order_by("received_at")
+    rows = InboxMessage.objects.filter(_waiting(now)).exclude(
+        state=InboxMessage.State.QUEUED, received_at__gte=stale).order_by("received_at")
     return list(rows.values_list("pk", flat=True)[:limit])
 
 

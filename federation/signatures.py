@@ -148,6 +148,11 @@ _CAVAGE_ALGORITHMS = ("rsa-sha256", "hs2019")
 
 def parse_cavage(value: str) -> dict[str, str]:
     """Parse a Signature header into lower-cased parameter names; unknown parameters are kept."""
+    return dict(_parse_cavage(value))
+
+
+@functools.lru_cache(maxsize=64)  # the inbox reads the keyId first, then verifies: one parse per request
+def _parse_cavage(value: str) -> dict[str, str]:
     params: dict[str, str] = {}
     value, pos = value.strip(), 0
     while pos < len(value):

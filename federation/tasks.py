@@ -12,6 +12,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from . import delivery_batch, routing
+from .coalesce import Coalescer
 from .models import Actor, Delivery
 from .outbox import enqueue_deliveries, requeue_after
 
@@ -20,6 +21,8 @@ PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "i
 SWEEP_BATCH = 1000
 DELIVER_QUEUE = "deliver"  # config.celery routes the older task names; this one is routed by its callers
 BUSY_COUNTDOWN = 2  # seconds; short on purpose: long countdowns on Redis get redelivered
+DRAIN_BUDGET = 60  # seconds one drain_inbox message may work (the soft time limit is 90)
+INBOX_WAKEUP_WINDOW = 0.05  # seconds: at most one drain message per web process per window
 
 
 def enqueue(task, *args, **options) -> bool:
@@ -34,7 +37,33 @@ def enqueue(task, *args, **options) -> bool:
 
 @shared_task(name="federation.tasks.process_inbox_message")
 def process_inbox_message(message_id: int):
+    """One row (messages queued before draining, and operators' one-offs)."""
     return routing.process(message_id)
+
+
+@shared_task(name="federation.tasks.drain_inbox")
+def drain_inbox():
+    """Process every waiting inbox row, oldest first; past the budget, hand the rest to a fresh message
+    so one long backlog does not hit the task time limit. Returns how many rows this run processed."""
+    done, more = routing.drain(budget=DRAIN_BUDGET)
+    if more:
+        enqueue(drain_inbox)
+    return done
+
+
+def send_drain() -> None:
+    enqueue(drain_inbox)
+
+
+inbox_wakeup = Coalescer(send_drain, window=INBOX_WAKEUP_WINDOW)
+
+
+def wake_inbox_workers() -> None:
+    """Tell the inbox workers that rows are waiting (coalesced: one message per window per process)."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        send_drain()
+    else:
+        inbox_wakeup.request()
 
 
 @shared_task(name="federation.tasks.deliver_many")
@@ -90,10 +119,10 @@ def sweep_deliveries():
 
 @shared_task(name="federation.tasks.sweep_inbox")
 def sweep_inbox():
+    """Rows a lost message or a dead worker left behind: one drain takes them all. Returns how many."""
     ids = routing.due_for_processing()
-    for message_id in ids:
-        if not enqueue(process_inbox_message, message_id):
-            break
+    if ids:
+        enqueue(drain_inbox)
     return len(ids)
 
 
@@ -109,5 +138,5 @@ def requeue_inbox_messages(ids) -> int:
     """Operator: process these inbox messages again (failed or ignored ones included); enqueued on commit."""
     ids = list(ids)
     count = routing.requeue(ids)
-    transaction.on_commit(lambda: [enqueue(process_inbox_message, message_id) for message_id in ids])
+    transaction.on_commit(wake_inbox_workers)
     return count

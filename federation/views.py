@@ -115,6 +115,7 @@ def inbox_endpoint(view):
             response["Allow"] = "POST"
             return response
         return view(request, *args, **kwargs)
+    wrapper.is_inbox_endpoint = True  # federation.middleware calls it directly for POSTs
     return wrapper
 
 

@@ -96,6 +96,15 @@ def deliver_inbox():
 
 
 @pytest.fixture(autouse=True)
+def fresh_inbox_wakeup(monkeypatch):
+    """Each test starts with no inbox wake-up sent in this process's current window."""
+    from federation import tasks
+    from federation.coalesce import Coalescer
+
+    monkeypatch.setattr(tasks, "inbox_wakeup", Coalescer(tasks.send_drain, window=tasks.INBOX_WAKEUP_WINDOW))
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Password hashing is not what these tests measure."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

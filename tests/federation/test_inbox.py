@@ -51,7 +51,7 @@ def test_valid_post_is_stored_raw_and_answered_202(client, bob, django_capture_o
             message.received_via, message.state) == (activity["id"], "Create", bob.ap_id, bob.peer.domain,
                                                      bob.key_id, "/inbox", InboxMessage.State.QUEUED)
     assert message.body == activity
-    assert enqueued == [("federation.tasks.process_inbox_message", (message.pk,))]
+    assert enqueued == [("federation.tasks.drain_inbox", ())]  # workers are woken; the row is the truth
 
 
 def test_broker_down_still_answers_202_and_leaves_the_row_for_the_sweeper(client, bob,
@@ -61,7 +61,7 @@ def test_broker_down_still_answers_202_and_leaves_the_row_for_the_sweeper(client
 
     def down(*args, **kwargs):
         raise OperationalError("broker down")
-    monkeypatch.setattr(tasks.process_inbox_message, "apply_async", down)
+    monkeypatch.setattr(tasks.drain_inbox, "apply_async", down)
     with django_capture_on_commit_callbacks(execute=True):
         response = post_as(client, bob, create_note(bob.ap_id))
     assert response.status_code == 202
@@ -228,12 +228,14 @@ def test_sweeper_finds_rows_left_behind(bob):
     assert fresh.pk not in routing.due_for_processing()
 
 
-def test_sweep_task_enqueues_what_it_finds(bob, monkeypatch):
+def test_sweep_task_sends_one_drain_for_what_it_finds(bob, monkeypatch):
     sent = []
-    monkeypatch.setattr(tasks, "enqueue", lambda task, *args, **kw: sent.append(args[0]) or True)
-    message = _stored(bob)
-    InboxMessage.objects.filter(pk=message.pk).update(received_at=timezone.now() - timedelta(minutes=5))
-    assert tasks.sweep_inbox() == 1 and sent == [message.pk]
+    monkeypatch.setattr(tasks, "enqueue", lambda task, *args, **kw: sent.append(task.name) or True)
+    assert tasks.sweep_inbox() == 0 and sent == []
+    for _ in range(3):
+        message = _stored(bob)
+        InboxMessage.objects.filter(pk=message.pk).update(received_at=timezone.now() - timedelta(minutes=5))
+    assert tasks.sweep_inbox() == 3 and sent == ["federation.tasks.drain_inbox"]
 
 
 def test_requeue_puts_failed_rows_back(bob, table):
@@ -249,3 +251,75 @@ def test_task_entry_point_processes_by_id(bob, table):
     routing.register("Ping")(lambda incoming: "pong")
     message = _stored(bob)
     assert tasks.process_inbox_message.apply(args=(message.pk,)).get() == InboxMessage.State.PROCESSED
+
+
+def test_drain_processes_every_waiting_row_oldest_first(bob, table):
+    seen = []
+    routing.register("Ping")(lambda incoming: seen.append(incoming.message.pk) or "pong")
+    rows = [_stored(bob) for _ in range(5)]
+    abandoned, busy, done = rows[1], rows[2], rows[3]
+    past, future = timezone.now() - timedelta(minutes=1), timezone.now() + timedelta(minutes=5)
+    InboxMessage.objects.filter(pk=abandoned.pk).update(state=InboxMessage.State.PROCESSING, lease_until=past)
+    InboxMessage.objects.filter(pk=busy.pk).update(state=InboxMessage.State.PROCESSING, lease_until=future)
+    InboxMessage.objects.filter(pk=done.pk).update(state=InboxMessage.State.PROCESSED)
+    assert routing.drain(budget=60, batch=2) == (3, False)
+    assert seen == [rows[0].pk, abandoned.pk, rows[4].pk]  # a worker's live lease is left alone
+    assert InboxMessage.objects.get(pk=busy.pk).state == InboxMessage.State.PROCESSING
+    assert routing.drain(budget=60) == (0, False)
+
+
+def test_drain_stops_at_its_budget_and_the_task_hands_on_the_rest(bob, table, monkeypatch):
+    routing.register("Ping")(lambda incoming: "pong")
+    for _ in range(3):
+        _stored(bob)
+    assert routing.drain(budget=0) == (1, True)  # one row, then the budget is spent
+    sent = []
+    monkeypatch.setattr(tasks, "enqueue", lambda task, *args, **kw: sent.append(task.name) or True)
+    monkeypatch.setattr(tasks, "DRAIN_BUDGET", 0)
+    assert tasks.drain_inbox.apply().get() == 1 and sent == ["federation.tasks.drain_inbox"]
+    monkeypatch.setattr(tasks, "DRAIN_BUDGET", 60)
+    assert tasks.drain_inbox.apply().get() == 1 and sent == ["federation.tasks.drain_inbox"]
+    assert set(InboxMessage.objects.values_list("state", flat=True)) == {InboxMessage.State.PROCESSED}
+
+
+def test_failing_handler_does_not_stop_the_drain(bob, table):
+    routing.register("Ping")(lambda incoming: 1 / 0 if incoming.activity.get("poison") else "pong")
+    bad, good = _stored(bob, poison=True), _stored(bob)
+    assert routing.drain(budget=60) == (2, False)
+    assert InboxMessage.objects.get(pk=bad.pk).state == InboxMessage.State.FAILED
+    assert InboxMessage.objects.get(pk=good.pk).state == InboxMessage.State.PROCESSED
+
+
+def test_operator_requeue_wakes_the_workers_once(bob, table, monkeypatch, django_capture_on_commit_callbacks):
+    routing.register("Ping")(lambda incoming: 1 / 0)
+    rows = [_stored(bob) for _ in range(3)]
+    for row in rows:
+        routing.process(row.pk)
+    sent = []
+    monkeypatch.setattr(tasks, "enqueue", lambda task, *args, **kw: sent.append(task.name) or True)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.requeue_inbox_messages([row.pk for row in rows]) == 3
+    assert sent == ["federation.tasks.drain_inbox"]
+
+
+def test_a_burst_of_accepted_posts_sends_one_wakeup_now_and_one_after(client, bob, monkeypatch,
+                                                                       django_capture_on_commit_callbacks):
+    sent = []
+    monkeypatch.setattr(tasks, "enqueue", lambda task, *args, **kw: sent.append(task.name) or True)
+    monkeypatch.setattr(tasks.inbox_wakeup, "window", 60)  # the whole burst falls in one window
+    for _ in range(5):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert post_as(client, bob, create_note(bob.ap_id)).status_code == 202
+    assert InboxMessage.objects.count() == 5 and sent == ["federation.tasks.drain_inbox"]
+    tasks.inbox_wakeup.flush()  # what the window's end does
+    assert sent == ["federation.tasks.drain_inbox"] * 2
+
+
+def test_inbox_posts_skip_the_middleware_for_people(client, bob, host):
+    accepted = post_as(client, bob, create_note(bob.ap_id))
+    assert accepted.status_code == 202 and "Content-Language" not in accepted  # LocaleMiddleware not run
+    assert accepted["X-Content-Type-Options"] == "nosniff"  # SecurityMiddleware still is
+    assert client.get("/").has_header("Content-Language")
+    refused = client.get("/inbox")
+    assert refused.status_code == 405 and refused.has_header("Content-Language")  # GETs take the whole stack
+    assert post_as(client, bob, create_note(bob.ap_id), path="/nowhere/inbox").status_code == 404
