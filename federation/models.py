@@ -145,12 +145,16 @@ class Delivery(models.Model):
         FAILED = "failed"  # permanent refusal (4xx, 410, 501)
         DEAD = "dead"  # retries exhausted; an operator can re-queue
 
-    activity = models.ForeignKey(OutboxActivity, on_delete=models.CASCADE, related_name="deliveries")
+    # A fan-out inserts a row per inbox in the answer's transaction, and every index slows that insert: the
+    # unique (activity, inbox) also serves lookups by activity; (state, next_attempt_at) the sweeper and the
+    # purge; (domain, state) the per-domain cap, the breaker and federation_status.
+    activity = models.ForeignKey(OutboxActivity, on_delete=models.CASCADE, related_name="deliveries",
+                                 db_index=False)
     inbox = models.URLField(max_length=500)
-    domain = models.CharField(max_length=255, db_index=True)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
+    domain = models.CharField(max_length=255)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
     lease_until = models.DateTimeField(null=True, blank=True)
     last_status = models.PositiveIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)
@@ -160,7 +164,8 @@ class Delivery(models.Model):
     class Meta:
         verbose_name_plural = "deliveries"
         constraints = [models.UniqueConstraint(fields=["activity", "inbox"], name="unique_delivery_per_inbox")]
-        indexes = [models.Index(fields=["state", "next_attempt_at"], name="delivery_due")]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="delivery_due"),
+                   models.Index(fields=["domain", "state"], name="delivery_domain_state")]
 
 
 class DomainHealth(models.Model):
