@@ -1,8 +1,9 @@
 """Inbox benchmark (prints figures; not a test).
 
 N pre-signed `Create(Note)` activities from one remote actor, whose key is already in the database (so no
-fetch happens), POSTed to `/inbox` by a separate sender process with 32 concurrent connections. The server
-runs as in production: gunicorn with config/gunicorn.py (2 processes × 4 threads), DEBUG off (SECRET_KEY
+fetch happens), POSTed to `/inbox` by a separate sender process with 32 concurrent senders, each over one
+kept-alive connection as servers' delivery workers do (`--close`: a new connection per request). The server
+runs as in production: gunicorn with config/gunicorn.py (2 processes × 2 threads), DEBUG off (SECRET_KEY
 set, FEDIAMA_SCHEME=https, the private-address guard at its default). Plain HTTP on loopback is fine for that: https is what our ids say
 (and what our fetches require), not something gunicorn terminates; nothing here fetches. The broker is Redis
 when reachable (as in production), else the embedded filesystem broker; no worker runs, so rows stay queued.
@@ -11,7 +12,7 @@ Variants: SQLite (always) and PostgreSQL (DATABASE_URL, or postgres@127.0.0.1:54
 
     .venv/bin/python bench/inbox.py                 # N=5000, both databases when PostgreSQL is there
     .venv/bin/python bench/inbox.py -n 20000 --db sqlite
-    .venv/bin/python bench/inbox.py --gunicorn=--worker-class=sync   # compare a gunicorn setting
+    .venv/bin/python bench/inbox.py --gunicorn=--threads=4   # compare a gunicorn setting
 
 Prints accepted/s, p50/p99 of the 202, CPU-µs per accepted activity (gunicorn master + workers, from
 /proc/<pid>/stat), the in-process verify rate (the crypto floor) and the ratio, and checks that 1,000
@@ -131,46 +132,68 @@ def build_requests(count: int, port: int, private_pem: str) -> list[bytes]:
         headers = sign_cavage(method="POST", url=url, headers={"Content-Type": "application/activity+json"},
                               body=body, key_id=ACTOR + "#main-key", private_key_pem=private_pem)
         headers["Content-Length"] = str(len(body))
-        headers["Connection"] = "close"
         head = "POST /inbox HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
         raw.append(head.encode("latin-1") + body)
     return raw
 
 
-async def _send_all(port: int, requests: list[bytes], concurrency: int) -> dict:
+async def _read_response(reader) -> tuple[str, bool]:
+    """(status, whether the server keeps the connection) of one HTTP/1.1 response."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines[1:] if line)}
+    await reader.readexactly(int(headers.get("content-length", "0")))
+    return lines[0][9:12], headers.get("connection", "").lower() != "close"
+
+
+async def _send_all(port: int, requests: list[bytes], concurrency: int, keepalive: bool) -> dict:
+    """Each of `concurrency` senders POSTs its share one after another, over one kept-alive connection
+    (as Mastodon's and most servers' delivery workers do) or a new connection per request."""
     latencies, statuses, queue = [], {}, list(reversed(requests))
 
     async def worker():
+        connection = None
         while queue:
             request = queue.pop()
+            if not keepalive:
+                request = request.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n", 1)
             started = time.perf_counter()
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            if connection is None:
+                connection = await asyncio.open_connection("127.0.0.1", port)
+            reader, writer = connection
             writer.write(request)
             await writer.drain()
-            answer = await reader.read()
+            try:
+                status, kept = await _read_response(reader)
+            except (asyncio.IncompleteReadError, ConnectionError):
+                status, kept = "closed", False
             latencies.append(time.perf_counter() - started)
-            status = answer[9:12].decode() or "closed"
             statuses[status] = statuses.get(status, 0) + 1
-            writer.close()
+            if not (keepalive and kept):
+                writer.close()
+                connection = None
+        if connection is not None:
+            connection[1].close()
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return {"elapsed": time.perf_counter() - started, "latencies": latencies, "statuses": statuses}
 
 
-def send_role(port: int, path: str, concurrency: int) -> None:
+def send_role(port: int, path: str, concurrency: int, keepalive: bool) -> None:
     with open(path, "rb") as handle:
         requests = pickle.load(handle)
-    print(json.dumps(asyncio.run(_send_all(port, requests, concurrency))))
+    print(json.dumps(asyncio.run(_send_all(port, requests, concurrency, keepalive))))
 
 
-def send(port: int, requests: list[bytes], concurrency: int) -> dict:
+def send(port: int, requests: list[bytes], concurrency: int, keepalive: bool = True) -> dict:
     """POST from a separate process; returns elapsed seconds, latencies and status counts."""
     with tempfile.NamedTemporaryFile(suffix=".pickle", delete=False) as handle:
         pickle.dump(requests, handle)
     try:
         out = subprocess.run([sys.executable, __file__, "--role", "send", "--port", str(port), "--requests",
-                              handle.name, "--concurrency", str(concurrency)], capture_output=True, check=True)
+                              handle.name, "--concurrency", str(concurrency),
+                              *([] if keepalive else ["--close"])], capture_output=True, check=True)
     finally:
         os.unlink(handle.name)
     return json.loads(out.stdout)
@@ -249,7 +272,7 @@ def run_variant(db: str, args, keypair, broker: str | None) -> None:
         redis.Redis.from_url(broker).flushdb()
     print(f"\n== {db} ({'Redis' if broker else 'filesystem'} broker), gunicorn -c config/gunicorn.py "
           f"{' '.join(['-w', str(args.workers), *args.gunicorn])}, {args.n} activities, "
-          f"{args.concurrency} concurrent senders")
+          f"{args.concurrency} concurrent senders, {'a new connection per request' if args.close else 'kept-alive connections'}")
     started = time.perf_counter()
     requests = build_requests(args.n, port, private_pem)
     print(f"   pre-signed {args.n} requests in {time.perf_counter() - started:.1f} s")
@@ -258,7 +281,7 @@ def run_variant(db: str, args, keypair, broker: str | None) -> None:
         send(port, build_requests(200, port, private_pem), 8)  # warm-up: imports, connections, caches
         warm_rows = count_rows(db, env)
         cpu_before = process_tree_cpu(server.pid)
-        result = send(port, requests, args.concurrency)
+        result = send(port, requests, args.concurrency, not args.close)
         cpu_after = process_tree_cpu(server.pid)
         user, system = cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1]
         cpu = user + system
@@ -277,7 +300,7 @@ def run_variant(db: str, args, keypair, broker: str | None) -> None:
               f"ratio CPU/verify {cpu_us / (floor * 1e6):.1f}x")
         duplicates = requests[: min(1000, args.n)]
         before = count_rows(db, env)
-        replay = send(port, duplicates, args.concurrency)
+        replay = send(port, duplicates, args.concurrency, not args.close)
         added = count_rows(db, env) - before
         print(f"   {len(duplicates)} replayed duplicates: statuses {replay['statuses']}, rows added {added}")
     finally:
@@ -292,6 +315,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--gunicorn", action="append", default=[], metavar="ARG",
                         help="extra gunicorn argument, repeatable (--gunicorn=--threads=4)")
+    parser.add_argument("--close", action="store_true",
+                        help="a new connection per request (default: each sender keeps its connection alive)")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--broker", choices=["auto", "redis", "filesystem"], default="auto")
     parser.add_argument("--role", choices=["main", "seed", "send"], default="main", help=argparse.SUPPRESS)
@@ -301,7 +326,7 @@ def main() -> None:
     if args.role == "seed":
         return seed_role(os.environ["BENCH_PUBLIC_PEM"])
     if args.role == "send":
-        return send_role(args.port, args.requests, args.concurrency)
+        return send_role(args.port, args.requests, args.concurrency, not args.close)
 
     from federation.keys import generate_keypair
     keypair = generate_keypair()

@@ -20,7 +20,10 @@ class InboxShortcutMiddleware:
                 return self.get_response(request)
             if getattr(match.func, "is_inbox_endpoint", False):
                 request.resolver_match = match
-                return match.func(request, *match.args, **match.kwargs)
+                response = match.func(request, *match.args, **match.kwargs)
+                if not response.streaming and not response.has_header("Content-Length"):
+                    response["Content-Length"] = str(len(response.content))  # as CommonMiddleware would
+                return response
         return self.get_response(request)
 
 
