@@ -4,11 +4,10 @@ questions, answers, votes, removals (`Delete` with the reason in `summary`) and 
 
 `send_*` functions run inside the service's transaction, like those of ama.federation, which calls them."""
 
-from django.db.models import Q
 
 from federation import actors, outbox
 from federation.activities import AS_CONTEXT, PUBLIC, activity, id_of
-from federation.models import Actor, InboxMessage, OutboxActivity
+from federation.models import Actor, OutboxActivity
 
 from . import urls_ap
 from .models import Ama, Answer, Question
@@ -140,11 +139,15 @@ def send_page_deleted(ama: Ama) -> None:
 
 # ---- questions and answers in the community ------------------------------------------------------
 
-def received_create(object_ap_id: str) -> dict | None:
-    """The Create we received carrying this object, as its author signed it (Lemmy re-announces that)."""
-    message = InboxMessage.objects.filter(activity_type="Create").filter(
-        Q(body__object__id=object_ap_id)).order_by("pk").first()
-    return message.body if message and isinstance(message.body.get("object"), dict) else None
+def received_create(item: Question | Answer) -> dict | None:
+    """The Create that brought this question or answer, as its author signed it (Lemmy re-announces that);
+    None when it came another way (a ReplyRequest, an Announce, our own host)."""
+    message = item.received_message
+    body = message.body if message is not None else {}
+    inner = body.get("object")
+    if body.get("type") == "Create" and isinstance(inner, dict) and inner.get("id") == item.ap_id:
+        return body
+    return None
 
 
 def question_note(question: Question) -> dict:
@@ -159,7 +162,7 @@ def question_note(question: Question) -> dict:
 
 
 def _question_create(question: Question) -> dict:
-    raw = received_create(question.ap_id)
+    raw = received_create(question)
     ama = question.ama
     if raw and question.in_reply_to and question.in_reply_to != ama.ap_id:
         return raw
@@ -188,7 +191,7 @@ def question_state_changed(question: Question, before: dict) -> None:
 
 def _answer_create(answer: Answer) -> dict:
     if not answer.author.is_local:
-        raw = received_create(answer.ap_id)
+        raw = received_create(answer)
         if raw:
             return raw
     from .federation import answer_note

@@ -59,14 +59,15 @@ def receive_note(incoming: Incoming, note: dict, *, request_ap_id: str = "") -> 
     if parent is not None and parent.locked:
         raise Ignore("thread locked")
     from .remote_hosts import answer_from_remote_host
-    answered = answer_from_remote_host(ama=ama, actor=incoming.actor, note=note, parent=parent)
+    answered = answer_from_remote_host(ama=ama, actor=incoming.actor, note=note, parent=parent,
+                                       message=incoming.message)
     if answered:
         return answered
     content, language = content_and_language(note)
     question = services.question_receive(
         ama=ama, author=incoming.actor, ap_id=note["id"], content_html=content, language=language,
         parent=parent, in_reply_to=in_reply_to or "", url=(ids_of(note.get("url")) or [""])[0],
-        request_ap_id=request_ap_id)
+        request_ap_id=request_ap_id, received_message=incoming.message)
     return f"question {question.pk} {question.state}"
 
 

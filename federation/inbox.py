@@ -138,7 +138,7 @@ def store(activity: dict, *, ap_id: str, kind: str, actor_id: str, key_id: str, 
             message_id = _insert(values)
             domain_alive(domain)
     if message_id is not None:
-        transaction.on_commit(announce)
+        transaction.on_commit(wake_workers)
     return message_id
 
 
@@ -186,7 +186,7 @@ def _insert_statement(alias: str) -> tuple[str, list]:
     return sql, columns
 
 
-def announce() -> None:
+def wake_workers() -> None:
     """Wake the inbox workers, which drain every stored row; a broker that is down must not turn a stored
     activity into a 500 (enqueue logs it and the sweeper finds the row)."""
     from .tasks import wake_inbox_workers

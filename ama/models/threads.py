@@ -95,6 +95,9 @@ class Question(models.Model):
     answered_note = models.TextField(blank=True)
     vote_count = models.IntegerField(default=0, db_index=True)
     authorization_ap_id = models.URLField(max_length=500, blank=True)
+    received_message = models.ForeignKey(
+        "federation.InboxMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text=_("The inbox message it arrived in (a Group re-announces a Create as its author signed it)."))
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     published_at = models.DateTimeField(null=True, blank=True)
     edited_at = models.DateTimeField(null=True, blank=True)
@@ -129,6 +132,9 @@ class Answer(models.Model):
     body = models.TextField(help_text=_("Markdown, as the host wrote it (empty for answers from another server)"))
     content_html = models.TextField()
     announce_ap_id = models.URLField(max_length=500, blank=True)
+    received_message = models.ForeignKey(
+        "federation.InboxMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text=_("The inbox message it arrived in (a Group re-announces a Create as its author signed it)."))
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)

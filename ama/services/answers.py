@@ -16,10 +16,10 @@ from .errors import ServiceError
 
 
 def answer_publish(*, question: Question, author: Actor, body: str, by_user=None, content_html: str = "",
-                   ap_id: str = "") -> Answer:
+                   ap_id: str = "", received_message=None) -> Answer:
     """Must be called with an approved question. In one transaction: lock the question, create the
     Answer, mark the question answered, write the deliveries (enqueued on commit).
-    `content_html`/`ap_id` are given for answers that arrived from the host's own server."""
+    `content_html`/`ap_id`/`received_message` are given for answers that arrived from the host's own server."""
     if not question.ama.is_host(author):
         raise ServiceError(_("%(handle)s does not host this AMA") % {"handle": author.handle})
     if not (body.strip() or content_html.strip()):
@@ -33,7 +33,7 @@ def answer_publish(*, question: Question, author: Actor, body: str, by_user=None
         answer = Answer.objects.create(
             question=locked, author=author, ap_id=ap_id or own_id, body=body,
             content_html=sanitize(content_html) if content_html else render_markdown(body),
-            announce_ap_id=own_id + "/announce")
+            announce_ap_id=own_id + "/announce", received_message=received_message)
         locked.answered_at, locked.now_answering = timezone.now(), False
         locked.save(update_fields=["answered_at", "now_answering"])
         ap.send_answer_created(answer)

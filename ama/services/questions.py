@@ -15,7 +15,7 @@ from .errors import ServiceError
 
 def question_receive(*, ama: Ama, author: Actor, ap_id: str, content_html: str, language: str = "",
                      parent: Question | None = None, in_reply_to: str = "", url: str = "",
-                     request_ap_id: str = "") -> Question:
+                     request_ap_id: str = "", received_message=None) -> Question:
     """A reply or mention addressed to an AMA becomes a question, in the state the rules decide.
     Idempotent by ap_id: a question already received is returned unchanged."""
     existing = Question.objects.filter(ap_id=ap_id).first()
@@ -29,7 +29,7 @@ def question_receive(*, ama: Ama, author: Actor, ap_id: str, content_html: str, 
             ama=ama, author=author, ap_id=ap_id, url=url[:500], parent=parent, in_reply_to=in_reply_to[:500],
             content_html=clean, content_text=text, language=language[:16] or ama.language,
             state=decision.state, held_by=decision.rule[:200],
-            is_late=ama.state in (Ama.State.ENDED, Ama.State.ARCHIVED))
+            is_late=ama.state in (Ama.State.ENDED, Ama.State.ARCHIVED), received_message=received_message)
         if decision.state == Question.State.PUBLISHED:
             _published(question, request_ap_id=request_ap_id)
     return question

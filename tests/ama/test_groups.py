@@ -147,6 +147,27 @@ def test_comment_is_a_question_announced_only_once_approved(open_ama, follower, 
     assert announced["object"]["actor"] == follower.ap_id  # the comment as its author sent it
 
 
+def test_comment_announced_as_received_even_among_many_creates(open_ama, follower, deliver_inbox):
+    """The Create is found through the question's own inbox message, not by searching every message."""
+    first, second = (comment(deliver_inbox, follower, open_ama, text=text) for text in ("One?", "Two?"))
+    assert first.received_message.body["object"]["id"] == first.ap_id
+    services.question_approve(question=second)
+    announced = group_announces(open_ama, "Create")[-1]["object"]
+    received = {key: value for key, value in second.received_message.body.items() if key != "@context"}
+    assert announced == received and "Two?" in announced["object"]["content"]
+
+
+def test_comment_whose_inbox_message_is_gone_is_announced_in_our_rendering(open_ama, follower, deliver_inbox):
+    question = comment(deliver_inbox, follower, open_ama)
+    InboxMessage.objects.filter(pk=question.received_message_id).delete()
+    question.refresh_from_db()
+    assert question.received_message is None  # the question stays
+    services.question_approve(question=question)
+    announced = group_announces(open_ama, "Create")[-1]["object"]
+    assert announced["id"] == question.ap_id + "#create" and announced["actor"] == follower.ap_id
+    assert announced["object"]["content"] == question.shown_html
+
+
 def test_follow_up_and_rejected_comment(open_ama, follower, deliver_inbox):
     first = comment(deliver_inbox, follower, open_ama)
     services.question_approve(question=first)
