@@ -32,6 +32,7 @@ app.conf.update(
         "sweep-deliveries": {"task": "federation.tasks.sweep_deliveries", "schedule": 60.0},
         "sweep-inbox": {"task": "federation.tasks.sweep_inbox", "schedule": 60.0},
         "purge-delivered": {"task": "federation.tasks.purge_delivered", "schedule": 3600.0},
+        "purge-inbox": {"task": "federation.tasks.purge_inbox", "schedule": 3600.0},
         "advance-ama-states": {"task": "ama.tasks.advance_ama_states", "schedule": 60.0},
     },
     timezone="UTC",

@@ -169,6 +169,7 @@ FEDIAMA_MAX_BODY_BYTES = 1024 * 1024
 FEDIAMA_FETCH_TIMEOUT = float(os.environ.get("FEDIAMA_FETCH_TIMEOUT", "10"))
 FEDIAMA_DELIVERY_TIMEOUT = float(os.environ.get("FEDIAMA_DELIVERY_TIMEOUT", "10"))
 FEDIAMA_DELIVERY_RETENTION_DAYS = int(os.environ.get("FEDIAMA_DELIVERY_RETENTION_DAYS", "7"))
+FEDIAMA_INBOX_RETENTION_DAYS = int(os.environ.get("FEDIAMA_INBOX_RETENTION_DAYS", "30"))
 FEDIAMA_DOMAIN_CONCURRENCY = int(os.environ.get("FEDIAMA_DOMAIN_CONCURRENCY", "4"))
 # Seconds a queued delivery waits for its Celery message before the sweeper sends another one.
 FEDIAMA_REQUEUE_AFTER = float(os.environ.get("FEDIAMA_REQUEUE_AFTER", "120"))

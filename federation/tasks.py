@@ -13,7 +13,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from . import delivery_batch, routing
 from .coalesce import Coalescer
-from .models import Actor, Delivery
+from .models import Actor, Delivery, InboxMessage
 from .outbox import enqueue_deliveries, requeue_after
 
 log = logging.getLogger(__name__)
@@ -131,6 +131,17 @@ def purge_delivered():
     """Delete delivered rows older than FEDIAMA_DELIVERY_RETENTION_DAYS; failed and dead rows stay for operators."""
     cutoff = timezone.now() - timedelta(days=settings.FEDIAMA_DELIVERY_RETENTION_DAYS)
     deleted, _ = Delivery.objects.filter(state=Delivery.State.DELIVERED, delivered_at__lt=cutoff).delete()
+    return deleted
+
+
+@shared_task(name="federation.tasks.purge_inbox")
+def purge_inbox():
+    """Delete processed and ignored inbox messages received more than FEDIAMA_INBOX_RETENTION_DAYS ago;
+    failed ones stay for operators. Replays of a purged activity are refused by their signature's date."""
+    cutoff = timezone.now() - timedelta(days=settings.FEDIAMA_INBOX_RETENTION_DAYS)
+    done = InboxMessage.objects.filter(state__in=[InboxMessage.State.PROCESSED, InboxMessage.State.IGNORED],
+                                       received_at__lt=cutoff)
+    deleted, _ = done.delete()
     return deleted
 
 

@@ -238,6 +238,20 @@ def test_sweep_task_sends_one_drain_for_what_it_finds(bob, monkeypatch):
     assert tasks.sweep_inbox() == 3 and sent == ["federation.tasks.drain_inbox"]
 
 
+def test_purge_deletes_old_handled_rows_and_keeps_failed_and_recent_ones(bob, settings):
+    settings.FEDIAMA_INBOX_RETENTION_DAYS = 30
+    rows = {name: _stored(bob) for name in ("old processed", "old ignored", "old failed", "old queued", "recent")}
+    long_ago = timezone.now() - timedelta(days=31)
+    for name, state in (("old processed", "processed"), ("old ignored", "ignored"), ("old failed", "failed"),
+                        ("old queued", "queued")):
+        InboxMessage.objects.filter(pk=rows[name].pk).update(state=state, received_at=long_ago)
+    InboxMessage.objects.filter(pk=rows["recent"].pk).update(state="processed")
+    assert tasks.purge_inbox() == 2
+    kept = {row.pk: name for name, row in rows.items()}
+    assert sorted(kept[pk] for pk in InboxMessage.objects.values_list("pk", flat=True)) == [
+        "old failed", "old queued", "recent"]
+
+
 def test_requeue_puts_failed_rows_back(bob, table):
     routing.register("Ping")(lambda incoming: 1 / 0)
     message = _stored(bob)
