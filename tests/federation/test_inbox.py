@@ -327,14 +327,3 @@ def test_a_burst_of_accepted_posts_sends_one_wakeup_now_and_one_after(client, bo
     assert InboxMessage.objects.count() == 5 and sent == ["federation.tasks.drain_inbox"]
     tasks.inbox_wakeup.flush()  # what the window's end does
     assert sent == ["federation.tasks.drain_inbox"] * 2
-
-
-def test_inbox_posts_skip_the_middleware_for_people(client, bob, host):
-    accepted = post_as(client, bob, create_note(bob.ap_id))
-    assert accepted.status_code == 202 and "Content-Language" not in accepted  # LocaleMiddleware not run
-    assert accepted["X-Content-Type-Options"] == "nosniff"  # SecurityMiddleware still is
-    assert accepted["Content-Length"] == str(len(accepted.content))  # kept-alive senders need it
-    assert client.get("/").has_header("Content-Language")
-    refused = client.get("/inbox")
-    assert refused.status_code == 405 and refused.has_header("Content-Language")  # GETs take the whole stack
-    assert post_as(client, bob, create_note(bob.ap_id), path="/nowhere/inbox").status_code == 404
