@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from billiard.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -18,6 +19,7 @@ from .models import Actor, InboxMessage
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 5  # a row whose worker died or timed out this often is marked failed, not tried again
 
 
 class Ignore(Exception):
@@ -93,8 +95,9 @@ def trusted_object(obj, signer: Actor) -> dict:
 
 
 def _waiting(now) -> Q:
-    """Rows a worker may take: queued ones, and ones whose worker's lease ran out."""
-    return Q(state=InboxMessage.State.QUEUED) | Q(state=InboxMessage.State.PROCESSING, lease_until__lt=now)
+    """Rows a worker may take: queued ones, and ones whose worker's lease ran out (a few times at most)."""
+    return Q(state=InboxMessage.State.QUEUED) | Q(state=InboxMessage.State.PROCESSING, lease_until__lt=now,
+                                                   attempts__lt=MAX_ATTEMPTS)
 
 
 def claim(message_id: int) -> InboxMessage | None:
@@ -127,6 +130,14 @@ def process(message_id: int) -> str | None:
     except Ignore as reason:
         finish(message, InboxMessage.State.IGNORED, result=str(reason))
         return InboxMessage.State.IGNORED
+    except SoftTimeLimitExceeded:  # the task's time ran out, not necessarily this row's fault: back in line
+        if message.attempts >= MAX_ATTEMPTS:
+            finish(message, InboxMessage.State.FAILED, result="timed out",
+                   error=f"the task's time limit ran out on each of {MAX_ATTEMPTS} attempts")
+        else:
+            InboxMessage.objects.filter(pk=message.pk, state=InboxMessage.State.PROCESSING).update(
+                state=InboxMessage.State.QUEUED, lease_until=None)
+        raise
     except Exception as error:  # a handler bug must not lose the message: it stays, marked failed
         log.exception("inbox message %s (%s) failed", message.pk, message.ap_id)
         finish(message, InboxMessage.State.FAILED, result=type(error).__name__,
@@ -168,6 +179,22 @@ def due_for_processing(limit: int = 500) -> list[int]:
     return list(rows.values_list("pk", flat=True)[:limit])
 
 
+def give_up_abandoned() -> int:
+    """Rows whose worker died or timed out MAX_ATTEMPTS times are marked failed (an operator can re-process
+    them from the admin); returns how many."""
+    now = timezone.now()
+    abandoned = InboxMessage.objects.filter(state=InboxMessage.State.PROCESSING, lease_until__lt=now,
+                                            attempts__gte=MAX_ATTEMPTS)
+    ids = list(abandoned.values_list("pk", flat=True))
+    if ids:
+        log.warning("inbox messages %s failed: their worker died or timed out %d times", ids, MAX_ATTEMPTS)
+        abandoned.filter(pk__in=ids).update(
+            state=InboxMessage.State.FAILED, result="worker lost", lease_until=None, processed_at=now,
+            error=f"the worker died or timed out on each of {MAX_ATTEMPTS} attempts; re-process it from the admin")
+    return len(ids)
+
+
 def requeue(message_ids) -> int:
     return InboxMessage.objects.filter(pk__in=list(message_ids)).exclude(
-        state=InboxMessage.State.PROCESSING).update(state=InboxMessage.State.QUEUED, lease_until=None, error="")
+        state=InboxMessage.State.PROCESSING).update(state=InboxMessage.State.QUEUED, lease_until=None, error="",
+                                                    attempts=0)

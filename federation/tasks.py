@@ -21,7 +21,7 @@ PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "i
 SWEEP_BATCH = 1000
 DELIVER_QUEUE = "deliver"  # config.celery routes the older task names; this one is routed by its callers
 BUSY_COUNTDOWN = 2  # seconds; short on purpose: long countdowns on Redis get redelivered
-DRAIN_BUDGET = 60  # seconds one drain_inbox message may work (the soft time limit is 90)
+DRAIN_BUDGET = 30  # seconds one drain_inbox message takes new rows; a row may run on past it (soft limit 90)
 INBOX_WAKEUP_WINDOW = 0.05  # seconds: at most one drain message per web process per window
 
 
@@ -120,6 +120,7 @@ def sweep_deliveries():
 @shared_task(name="federation.tasks.sweep_inbox")
 def sweep_inbox():
     """Rows a lost message or a dead worker left behind: one drain takes them all. Returns how many."""
+    routing.give_up_abandoned()
     ids = routing.due_for_processing()
     if ids:
         enqueue(drain_inbox)

@@ -327,3 +327,36 @@ def test_a_burst_of_accepted_posts_sends_one_wakeup_now_and_one_after(client, bo
     assert InboxMessage.objects.count() == 5 and sent == ["federation.tasks.drain_inbox"]
     tasks.inbox_wakeup.flush()  # what the window's end does
     assert sent == ["federation.tasks.drain_inbox"] * 2
+
+
+def test_a_row_whose_worker_keeps_dying_is_failed_after_a_few_attempts(bob, table):
+    routing.register("Ping")(lambda incoming: "pong")
+    message = _stored(bob)
+    expired = timezone.now() - timedelta(minutes=1)
+    InboxMessage.objects.filter(pk=message.pk).update(state=InboxMessage.State.PROCESSING, lease_until=expired,
+                                                      attempts=routing.MAX_ATTEMPTS - 1)
+    assert routing.claimable_ids(10) == [message.pk] and routing.give_up_abandoned() == 0
+    InboxMessage.objects.filter(pk=message.pk).update(attempts=routing.MAX_ATTEMPTS)
+    assert routing.claimable_ids(10) == [] and routing.drain(budget=60) == (0, False)
+    assert routing.give_up_abandoned() == 1
+    message.refresh_from_db()
+    assert message.state == InboxMessage.State.FAILED and "re-process it from the admin" in message.error
+    assert routing.requeue([message.pk]) == 1 and routing.process(message.pk) == InboxMessage.State.PROCESSED
+
+
+def test_a_task_out_of_time_puts_its_row_back_in_line(bob, table):
+    from billiard.exceptions import SoftTimeLimitExceeded
+
+    def slow(incoming):
+        raise SoftTimeLimitExceeded()
+    routing.register("Ping")(slow)
+    message = _stored(bob)
+    with pytest.raises(SoftTimeLimitExceeded):
+        routing.process(message.pk)
+    message.refresh_from_db()
+    assert message.state == InboxMessage.State.QUEUED and message.attempts == 1
+    InboxMessage.objects.filter(pk=message.pk).update(attempts=routing.MAX_ATTEMPTS - 1)
+    with pytest.raises(SoftTimeLimitExceeded):
+        routing.process(message.pk)  # the last allowed attempt
+    message.refresh_from_db()
+    assert message.state == InboxMessage.State.FAILED and message.result == "timed out"
