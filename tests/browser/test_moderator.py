@@ -5,6 +5,7 @@ import os
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connections
 
 from ama import services
 from ama.models import ModeratorAssignment, Question
@@ -25,6 +26,9 @@ def page():
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         yield browser.new_page()
         browser.close()
+        # The test's queries ran inside Playwright's greenlet, on a connection of that context's own; left
+        # open, it keeps the test database from being dropped at the end of the session.
+        connections.close_all()
 
 
 def question(ama, n, text):
