@@ -4,7 +4,6 @@ questions, answers, votes, removals (`Delete` with the reason in `summary`) and 
 
 `send_*` functions run inside the service's transaction, like those of ama.federation, which calls them."""
 
-
 from federation import actors, outbox
 from federation.activities import AS_CONTEXT, PUBLIC, activity, id_of
 from federation.models import Actor, OutboxActivity
