@@ -20,10 +20,11 @@ from django.db.models import Count, F, Q
 from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 
-from . import actors, breaker, delivery, http
+from . import actors, breaker, delivery, http, policy
 from .models import Delivery, DomainHealth, OutboxActivity
 from .outbox import requeue_after
 
+BLOCKED_ERROR = "not sent: this server blocks the domain"
 SEND_THREADS = 32
 FLUSH_EVERY = 0.1  # seconds: how often finished sends of a batch are written
 _pool: list = []  # [(pid, executor)]
@@ -63,6 +64,15 @@ def _defer(ids: list[int], paused: dict[str, object]) -> None:
     for domain, until in paused.items():
         Delivery.objects.filter(pk__in=ids, domain=domain).exclude(
             state__in=(Delivery.State.IN_FLIGHT, *delivery.FINAL)).update(next_attempt_at=until, lease_until=None)
+
+
+def _refuse_blocked(ids: list[int]) -> None:
+    """Rows queued before their domain was blocked are not sent: failed, with the reason (an operator who
+    lifts the block can re-queue them)."""
+    now = timezone.now()
+    Delivery.objects.filter(pk__in=ids).exclude(state__in=delivery.FINAL).exclude(
+        state=Delivery.State.IN_FLIGHT, lease_until__gt=now).update(
+        state=Delivery.State.FAILED, last_error=BLOCKED_ERROR, lease_until=None)
 
 
 def _claim(ids: list[int]) -> list[Delivery]:
@@ -183,7 +193,14 @@ def attempt_many(ids) -> dict[int, str | None]:
     outcomes = dict.fromkeys(ids)
     if not before:
         return outcomes
-    health, now = _health(set(domains.values())), timezone.now()
+    blocked = [pk for pk, domain in domains.items() if policy.is_blocked(domain)]
+    if blocked:
+        _refuse_blocked(blocked)
+        outcomes.update(dict.fromkeys(blocked, Delivery.State.FAILED))
+        before = {pk: state for pk, state in before.items() if pk not in blocked}
+        if not before:
+            return outcomes
+    health, now = _health({domains[pk] for pk in before}), timezone.now()
     paused = {d: h["paused_until"] for d, h in health.items() if h["paused_until"] and h["paused_until"] > now}
     if paused:
         _defer(list(before), paused)

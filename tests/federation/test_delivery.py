@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from federation import breaker, delivery, outbox, tasks
+from federation import breaker, delivery, delivery_batch, domain_policy, outbox, tasks
 from federation.models import Actor, Delivery, DomainBlock, DomainHealth, Follow, InboxMessage, OutboxActivity
 from tests.federation.inboxes import InboxServer, add_followers, note_activity
 
@@ -331,3 +331,18 @@ def test_federation_status_prints_the_queue_by_domain(host, inbox_server, capsys
     assert line.split()[1:] == ["1", "0", "1", "1"]
     assert f"breaker {inbox_server.domain}: 1 failures, failing" in out
     assert "inbox: empty" in out
+
+
+def test_rows_queued_before_a_block_are_not_sent(host, inbox_server):
+    row = publish_to(host, inbox_server)
+    retrying = publish_to(host, inbox_server)
+    Delivery.objects.filter(pk=retrying.pk).update(state="retrying", attempts=2)
+    domain_policy.domain_policy_set(domain=inbox_server.domain)
+    assert delivery_batch.attempt_many([row.pk, retrying.pk]) == {row.pk: "failed", retrying.pk: "failed"}
+    assert inbox_server.posts == []
+    for queued in (row, retrying):
+        queued.refresh_from_db()
+        assert queued.state == "failed" and "blocks the domain" in queued.last_error
+    domain_policy.domain_policy_remove(domain=inbox_server.domain)
+    assert outbox.requeue_deliveries([row.pk]) == 1  # lifting the block: an operator re-queues
+    assert delivery_batch.attempt_many([row.pk]) == {row.pk: "delivered"} and len(inbox_server.posts) == 1
