@@ -7,7 +7,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from federation import actors
+from federation import social
 from federation.models import Actor
 
 from .. import audit
@@ -23,15 +23,16 @@ def _new_code() -> str:
     return "fediama-" + "".join(secrets.choice(alphabet) for _ in range(10))
 
 
-def remote_host_claim_start(*, ama: Ama, actor_ap_id: str, role: str = RemoteHostClaim.Role.COHOST,
+def remote_host_claim_start(*, ama: Ama, account: str, role: str = RemoteHostClaim.Role.COHOST,
                             by_user=None) -> RemoteHostClaim:
-    """Name a remote account as host or co-host; returns the claim whose `code` that account must send.
-    Resolves the actor over the network (call outside a transaction that holds locks)."""
+    """Name a remote account (a handle, user@server, or an actor id) as host or co-host; returns the claim
+    whose `code` that account must send. Looks the account up over the network (call outside a transaction
+    that holds locks)."""
     if role not in RemoteHostClaim.Role.values:
         raise ServiceError(f"unknown role {role!r}")
     try:
-        actor = actors.resolve_actor(actor_ap_id)
-    except actors.ActorError as error:
+        actor = social.find_actor(account)
+    except social.SocialError as error:
         raise ServiceError(f"could not find that account: {error}") from error
     if actor.is_local:
         raise ServiceError("a local account is made host or co-host directly")

@@ -45,7 +45,7 @@ def approved(open_ama, remote_actor, deliver_inbox):
 
 
 def verify(open_ama, hana, deliver_inbox) -> RemoteHostClaim:
-    claim = services.remote_host_claim_start(ama=open_ama, actor_ap_id=hana.ap_id)
+    claim = services.remote_host_claim_start(ama=open_ama, account=hana.ap_id)
     dm = mastodon_note(hana, f"My code: {claim.code}", mention=open_ama.group.ap_id)
     message = deliver_inbox(dm)
     assert message.state == InboxMessage.State.PROCESSED and "remote host verified" in message.result
@@ -60,7 +60,7 @@ def test_code_sent_by_the_account_verifies_it_and_is_not_a_question(open_ama, ha
 
 
 def test_code_from_another_account_or_a_wrong_code_verifies_nothing(open_ama, hana, remote_actor, deliver_inbox):
-    claim = services.remote_host_claim_start(ama=open_ama, actor_ap_id=hana.ap_id)
+    claim = services.remote_host_claim_start(ama=open_ama, account=hana.ap_id)
     deliver_inbox(mastodon_note(remote_actor, claim.code, mention=open_ama.host.ap_id))
     deliver_inbox(mastodon_note(hana, "fediama-aaaaaaaaaa", mention=open_ama.group.ap_id))
     claim.refresh_from_db()
@@ -69,11 +69,11 @@ def test_code_from_another_account_or_a_wrong_code_verifies_nothing(open_ama, ha
 
 def test_local_accounts_are_not_claimed(open_ama, host):
     with pytest.raises(services.ServiceError):
-        services.remote_host_claim_start(ama=open_ama, actor_ap_id=host.ap_id)
+        services.remote_host_claim_start(ama=open_ama, account=host.ap_id)
 
 
 def test_unverified_cohost_reply_is_a_follow_up_not_an_answer(open_ama, hana, approved, deliver_inbox):
-    services.remote_host_claim_start(ama=open_ama, actor_ap_id=hana.ap_id)
+    services.remote_host_claim_start(ama=open_ama, account=hana.ap_id)
     open_ama.cohosts.add(RemoteHostClaim.objects.get().actor)  # named, but never proved
     deliver_inbox(lemmy_comment(hana, open_ama, approved.ap_id, "Common Crawl."))
     assert not approved.answers.exists()
@@ -99,3 +99,24 @@ def test_verified_host_answers_from_mastodon(open_ama, hana, approved, deliver_i
     reply = mastodon_note(hana, "Mostly Wikipedia.", in_reply_to=approved.ap_id, mention=approved.author.ap_id)
     assert deliver_inbox(reply).state == InboxMessage.State.PROCESSED
     assert approved.answers.get().author.ap_id == hana.ap_id
+
+
+def test_operator_names_a_remote_host_from_the_command_line(open_ama, hana, deliver_inbox):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("remotehost", open_ama.slug, hana.ap_id, stdout=out)
+    claim = RemoteHostClaim.objects.get(ama=open_ama)
+    assert claim.code in out.getvalue() and claim.role == RemoteHostClaim.Role.COHOST and not claim.verified_at
+    deliver_inbox(mastodon_note(hana, f"code {claim.code}", mention=open_ama.host.ap_id))
+    assert open_ama.is_host(claim.actor)
+    call_command("remotehost", open_ama.slug, hana.ap_id, stdout=out)
+    assert "already a verified" in out.getvalue()
+    call_command("remotehost", open_ama.slug, hana.ap_id, "--revoke", stdout=out)
+    assert not RemoteHostClaim.objects.exists() and not open_ama.is_host(claim.actor)
+    with pytest.raises(CommandError, match="no AMA with the slug"):
+        call_command("remotehost", "no-such-ama", hana.ap_id)
+    with pytest.raises(CommandError, match="could not find that account"):
+        call_command("remotehost", open_ama.slug, "nobody@127.0.0.1:9")
