@@ -192,6 +192,7 @@ def send_answer_created(answer: Answer) -> None:
 
 
 def send_answer_updated(answer: Answer) -> None:
+    groups.send_answer_updated(answer)
     if _can_sign(answer.author):
         note = answer_note(answer)
         outbox.publish(activity("Update", actor=answer.author.ap_id, obj=note, to=note["to"], cc=note["cc"]),
@@ -199,6 +200,7 @@ def send_answer_updated(answer: Answer) -> None:
 
 
 def send_answer_deleted(answer: Answer) -> None:
+    groups.send_answer_deleted(answer)
     if not _can_sign(answer.author):
         return
     author = answer.author

@@ -205,6 +205,26 @@ def send_answer_created(answer: Answer) -> None:
         announce(answer.question.ama, _answer_create(answer))
 
 
+def send_answer_updated(answer: Answer) -> None:
+    """A host's edited answer: the community gets the author's Update (a remote host's own edit reaches its
+    followers from its server)."""
+    ama = answer.question.ama
+    if _has_group(ama) and answer.author.is_local:
+        from .federation import answer_note
+        note = answer_note(answer)
+        note["audience"] = ama.group.ap_id
+        announce(ama, activity("Update", actor=answer.author.ap_id, obj=note, to=note["to"], cc=note["cc"],
+                               audience=ama.group.ap_id))
+
+
+def send_answer_deleted(answer: Answer) -> None:
+    """A deleted answer is deleted in the community too (its author's Delete, as Lemmy relays a comment's)."""
+    ama = answer.question.ama
+    if _has_group(ama):
+        announce(ama, activity("Delete", actor=answer.author.ap_id, obj=answer.ap_id, to=[ama.group.ap_id, PUBLIC],
+                               cc=[], audience=ama.group.ap_id))
+
+
 def send_received(ama: Ama, received: dict) -> None:
     """Re-announce an activity received in the community (votes, their undoing, an author's Delete)."""
     if _has_group(ama):

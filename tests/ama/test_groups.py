@@ -307,3 +307,17 @@ def test_loopback_peer_follows_comments_votes_and_receives_exactly_the_approved_
     assert announced.json["object"]["object"]["id"] == keep["object"]["id"]
     assert group.ap_id + "#main-key" in announced.headers["Signature"]
     assert Question.objects.get(ap_id=keep["object"]["id"]).vote_count == 1
+
+
+def test_edited_and_deleted_answers_reach_the_community(open_ama, follower, deliver_inbox):
+    question = services.question_approve(question=comment(deliver_inbox, follower, open_ama))
+    answer = services.answer_publish(question=question, author=open_ama.host, body="Mostly Common Crawl.")
+    services.answer_edit(answer=answer, body="Mostly Common Crawl, deduplicated.")
+    update = group_announces(open_ama, "Update")[-1]["object"]
+    assert update["actor"] == open_ama.host.ap_id and update["object"]["id"] == answer.ap_id
+    assert "deduplicated" in update["object"]["content"] and update["audience"] == open_ama.group.ap_id
+    services.answer_delete(answer=answer)
+    delete = group_announces(open_ama, "Delete")[-1]["object"]
+    assert (delete["actor"], delete["object"]) == (open_ama.host.ap_id, answer.ap_id)
+    assert Delivery.objects.filter(activity__body__object__id=delete["id"],
+                                   inbox__startswith=follower.peer.base).exists()
