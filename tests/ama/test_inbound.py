@@ -219,3 +219,14 @@ def test_reply_to_a_draft_is_ignored(host, remote_actor, deliver_inbox, state):
     draft = services.ama_create(host=host, title="Draft", opens_at=now, closes_at=now + timedelta(hours=1))
     message = deliver_inbox(create(remote_actor, note(remote_actor, draft.ap_id)))
     assert message.state == InboxMessage.State.IGNORED
+
+
+def test_follow_up_to_a_locked_thread_is_ignored_and_stored_as_such(open_ama, remote_actor, deliver_inbox):
+    first = services.question_approve(question=received(deliver_inbox, remote_actor, note(remote_actor, open_ama.ap_id)))
+    services.question_lock(question=first)
+    follow_up = note(remote_actor, first.ap_id, content="<p>And the licence?</p>")
+    message = deliver_inbox(create(remote_actor, follow_up))
+    assert (message.state, message.result) == (InboxMessage.State.IGNORED, "thread locked")
+    assert not Question.objects.filter(ap_id=follow_up["id"]).exists()
+    services.question_lock(question=first, locked=False)
+    assert received(deliver_inbox, remote_actor, note(remote_actor, first.ap_id)).parent == first
