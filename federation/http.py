@@ -6,6 +6,7 @@ other environment settings are ignored (``trust_env = False``): a proxy would by
 """
 
 import email.utils
+import http.client
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -117,6 +118,26 @@ def _pooled_session() -> requests.Session:
     return session
 
 
+# How a server's close of an idle kept-alive connection shows when we had just sent on it. Inboxes
+# deduplicate by activity id, so sending the same POST again is harmless.
+_DROPPED = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
+
+
+def _was_dropped(error: BaseException) -> bool:
+    """Whether a dropped connection is anywhere in the chain requests and urllib3 wrap it in."""
+    pending, seen = [error], set()
+    while pending:
+        item = pending.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, _DROPPED):
+            return True
+        pending += [e for e in (getattr(item, "reason", None), item.__cause__, item.__context__, *item.args)
+                    if isinstance(e, BaseException)]
+    return False
+
+
 class _Client:
     """One request's deadline, and a session of its own (closed with it) or this thread's pooled one."""
 
@@ -137,16 +158,20 @@ class _Client:
         self.deadline.__exit__(*exc_info)
 
     def send(self, method: str, url: str, headers: dict, body: bytes | None = None) -> requests.Response:
-        remaining = self.deadline.remaining()
-        if remaining <= 0:
-            raise FetchError(_timeout_reason(self.deadline))
-        try:
-            response = self.session.request(method, url, headers=headers, data=body, stream=True,
-                                            allow_redirects=False, timeout=(remaining, remaining))
-        except netguard.Refused as error:
-            raise UnsafeURL(str(error)) from error
-        except (requests.RequestException, OSError) as error:
-            raise _network_error(error, self.deadline) from error
+        for first_try in (True, False):
+            remaining = self.deadline.remaining()
+            if remaining <= 0:
+                raise FetchError(_timeout_reason(self.deadline))
+            try:
+                response = self.session.request(method, url, headers=headers, data=body, stream=True,
+                                                allow_redirects=False, timeout=(remaining, remaining))
+                break
+            except netguard.Refused as error:
+                raise UnsafeURL(str(error)) from error
+            except (requests.RequestException, OSError) as error:
+                if first_try and self.pooled and _was_dropped(error):
+                    continue  # a kept-alive connection the server closed meanwhile: once more, on a new one
+                raise _network_error(error, self.deadline) from error
         if self.deadline.expired:  # the headers may have been cut short by the shutdown
             response.close()
             raise FetchError(_timeout_reason(self.deadline))

@@ -726,3 +726,51 @@ def test_https_keeps_the_hostname_for_sni_and_certificate(tls_server, dev, monke
     with pytest.raises(FetchError, match="TLS error"):  # b.test resolves to the same address: wrong name
         fetch_json(f"https://b.test:{tls_server.port}/doc", signer=None)
     assert len(tls_server.requests) == 1
+
+
+def test_post_on_a_kept_alive_connection_the_server_dropped_is_sent_again_once(dev, keys):
+    """Servers close idle kept-alive connections; one closed just as we sent on it is not a failed delivery."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    answered, connections = [], []
+
+    def read_request(conn) -> bytes:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return b""
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = int(next((line.split(b":")[1] for line in head.split(b"\r\n")
+                           if line.lower().startswith(b"content-length")), b"0"))
+        while len(body) < length:
+            body += conn.recv(65536)
+        return head
+
+    def serve():
+        while len(answered) < 2:
+            conn, _ = listener.accept()
+            connections.append(conn)
+            if read_request(conn):
+                answered.append(conn)
+                conn.sendall(b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n")  # and keeps it open
+            if read_request(conn):  # a second request on the same connection: dropped unanswered
+                conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/inbox"
+    try:
+        assert post_activity(url, b"{}", signer=keys[0]).status == 202
+        result = post_activity(url, b"{}", signer=keys[0])
+        assert (result.status, result.error) == (202, "")
+        assert len(connections) == 2  # the second POST was sent again on a new connection
+    finally:
+        listener.close()
+        for conn in connections:
+            conn.close()
