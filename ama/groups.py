@@ -193,11 +193,17 @@ def _answer_create(answer: Answer) -> dict:
         raw = received_create(answer)
         if raw:
             return raw
+    note = _answer_in_community(answer)
+    return {"id": answer.ap_id + "/activity", "type": "Create", "actor": answer.author.ap_id, "object": note,
+            "to": note["to"], "cc": note["cc"], "audience": note["audience"]}
+
+
+def _answer_in_community(answer: Answer) -> dict:
+    """Our answer Note, addressed to the community as well."""
     from .federation import answer_note
     note = answer_note(answer)
     note["audience"] = answer.question.ama.group.ap_id
-    return {"id": answer.ap_id + "/activity", "type": "Create", "actor": answer.author.ap_id, "object": note,
-            "to": note["to"], "cc": note["cc"], "audience": note["audience"]}
+    return note
 
 
 def send_answer_created(answer: Answer) -> None:
@@ -210,11 +216,9 @@ def send_answer_updated(answer: Answer) -> None:
     followers from its server)."""
     ama = answer.question.ama
     if _has_group(ama) and answer.author.is_local:
-        from .federation import answer_note
-        note = answer_note(answer)
-        note["audience"] = ama.group.ap_id
+        note = _answer_in_community(answer)
         announce(ama, activity("Update", actor=answer.author.ap_id, obj=note, to=note["to"], cc=note["cc"],
-                               audience=ama.group.ap_id))
+                               audience=note["audience"]))
 
 
 def send_answer_deleted(answer: Answer) -> None:

@@ -42,7 +42,8 @@ class Coalescer:
         self.action()
 
     def flush(self) -> None:
-        """Run a pending trailing action now (tests, and a process about to exit)."""
+        """Run a pending trailing action now instead of at the window's end (tests use it; a process that
+        exits with one pending leaves its rows to the sweeper)."""
         with self._lock:
             timer, self._trailing = self._trailing, None
         if timer is not None:

@@ -193,9 +193,9 @@ def attempt_many(ids) -> dict[int, str | None]:
     outcomes = dict.fromkeys(ids)
     if not before:
         return outcomes
-    blocked = [pk for pk, domain in domains.items() if policy.is_blocked(domain)]
+    blocked = {pk for pk, domain in domains.items() if policy.is_blocked(domain)}
     if blocked:
-        _refuse_blocked(blocked)
+        _refuse_blocked(list(blocked))
         outcomes.update(dict.fromkeys(blocked, Delivery.State.FAILED))
         before = {pk: state for pk, state in before.items() if pk not in blocked}
         if not before:

@@ -72,17 +72,20 @@ def _timeout_reason(deadline: netguard.Deadline) -> str:
     return f"timeout after {deadline.seconds:g}s"
 
 
-def _root_cause(error: BaseException) -> BaseException:
+def _causes(error: BaseException):
+    """The error and those it wraps, outermost first: requests and urllib3 keep the one inside in `reason`,
+    `__cause__` or among their `args`."""
     seen = set()
-    while id(error) not in seen:
+    while error is not None and id(error) not in seen:
         seen.add(id(error))
-        following = getattr(error, "reason", None)
-        if not isinstance(following, BaseException):
-            following = error.__cause__ or (error.args[0] if error.args else None)
-        if not isinstance(following, BaseException):
-            break
-        error = following
-    return error
+        yield error
+        inside = (getattr(error, "reason", None), error.__cause__, *error.args)
+        error = next((item for item in inside if isinstance(item, BaseException)), None)
+
+
+def _root_cause(error: BaseException) -> BaseException:
+    *_, root = _causes(error)
+    return root
 
 
 def _network_error(error: Exception, deadline: netguard.Deadline) -> FetchError:
@@ -123,21 +126,6 @@ def _pooled_session() -> requests.Session:
 _DROPPED = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
 
 
-def _was_dropped(error: BaseException) -> bool:
-    """Whether a dropped connection is anywhere in the chain requests and urllib3 wrap it in."""
-    pending, seen = [error], set()
-    while pending:
-        item = pending.pop()
-        if id(item) in seen:
-            continue
-        seen.add(id(item))
-        if isinstance(item, _DROPPED):
-            return True
-        pending += [e for e in (getattr(item, "reason", None), item.__cause__, item.__context__, *item.args)
-                    if isinstance(e, BaseException)]
-    return False
-
-
 class _Client:
     """One request's deadline, and a session of its own (closed with it) or this thread's pooled one."""
 
@@ -169,7 +157,7 @@ class _Client:
             except netguard.Refused as error:
                 raise UnsafeURL(str(error)) from error
             except (requests.RequestException, OSError) as error:
-                if first_try and self.pooled and _was_dropped(error):
+                if first_try and self.pooled and isinstance(_root_cause(error), _DROPPED):
                     continue  # a kept-alive connection the server closed meanwhile: once more, on a new one
                 raise _network_error(error, self.deadline) from error
         if self.deadline.expired:  # the headers may have been cut short by the shutdown

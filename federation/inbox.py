@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import connections, models, router, transaction
+from django.http.request import HttpHeaders
 
 from . import actors, caches, policy, signatures, strictjson
 from .activities import InvalidActivity, actor_of, host_of, id_of, type_of
@@ -99,13 +100,9 @@ def authenticate(request, body: bytes, actor_id: str) -> tuple[Actor, str]:
 
 
 def lowered_headers(meta) -> dict[str, str]:
-    """The request's headers by lower-case name, read once from the WSGI environ (what request.headers
-    holds, without building it)."""
-    headers = {name[5:].replace("_", "-").lower(): value for name, value in meta.items() if name.startswith("HTTP_")}
-    for name in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-        if meta.get(name):
-            headers[name.replace("_", "-").lower()] = meta[name]
-    return headers
+    """What request.headers holds, by lower-case name, read once from the WSGI environ with Django's own
+    header-name rule (without building the case-insensitive mapping)."""
+    return {name.lower(): value for key, value in meta.items() if (name := HttpHeaders.parse_header_name(key))}
 
 
 def _key_owner(key_id: str, *, refresh: bool) -> Actor:

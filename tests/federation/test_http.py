@@ -774,3 +774,38 @@ def test_post_on_a_kept_alive_connection_the_server_dropped_is_sent_again_once(d
         listener.close()
         for conn in connections:
             conn.close()
+
+
+def test_a_server_that_drops_every_connection_gets_two_tries_then_a_failed_delivery(dev, keys):
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(5)
+    accepted = []
+
+    def serve():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            accepted.append(conn)
+            conn.recv(65536)
+            conn.close()  # the request read, never answered
+
+    threading.Thread(target=serve, daemon=True).start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/inbox"
+    try:
+        result = post_activity(url, b"{}", signer=keys[0])
+        assert result.status is None and "connection failed" in result.error
+        assert len(accepted) == 2  # once more on a new connection, and no more than that
+        with pytest.raises(FetchError, match="connection failed"):
+            fetch_json(url, signer=None)  # a fetch has no kept-alive connection to lose: one try
+        assert len(accepted) == 3
+    finally:
+        listener.close()
+        for conn in accepted:
+            conn.close()
