@@ -1,5 +1,6 @@
 """The AS2 subset we speak: tolerant readers (str | list | object) and small builders."""
 
+import functools
 import uuid
 from urllib.parse import urlsplit
 
@@ -54,6 +55,11 @@ def host_of(url: str | None) -> str:
     """Lower-case host[:port] of a URL; "" if it has none."""
     if not url or not isinstance(url, str):
         return ""
+    return _host_of(url)
+
+
+@functools.lru_cache(maxsize=4096)  # an inbox request asks it of the same actor's URLs several times
+def _host_of(url: str) -> str:
     try:
         return (urlsplit(url).netloc.rsplit("@", 1)[-1]).lower()
     except ValueError:

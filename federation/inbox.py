@@ -7,6 +7,7 @@ import functools
 import logging
 from dataclasses import dataclass
 
+import psycopg
 from django.db import connections, models, router, transaction
 from django.http.request import HttpHeaders
 
@@ -120,33 +121,43 @@ def _verify(request, headers: dict[str, str], body: bytes, signer: Actor):
         headers=headers, body=body, public_key_pem=signer.public_key_pem)
 
 
-def store(activity: dict, *, ap_id: str, kind: str, actor_id: str, key_id: str, via: str) -> int | None:
-    """Persist the raw activity and return its row id; None when it was already stored (through another
-    inbox, or a replay). The workers are woken once the row is committed."""
+def store(raw: str, *, ap_id: str, kind: str, actor_id: str, key_id: str, via: str) -> int | None:
+    """Persist the activity as its sender wrote it (`raw`: the body, already parsed and found to be one JSON
+    object that the database can store) and return its row id; None when it was already stored (through
+    another inbox, or a replay). The workers are woken once the row is committed."""
     from .outbox import domain_alive
 
     domain = host_of(actor_id)
     values = {"ap_id": ap_id, "activity_type": kind[:40], "actor_ap_id": actor_id, "domain": domain[:255],
-              "key_id": key_id[:500], "received_via": via[:200], "body": activity}
+              "key_id": key_id[:500], "received_via": via[:200], "body": raw}
+    alias = router.db_for_write(InboxMessage)
+    connection = connections[alias]
     if domain not in caches.failing_domains():
-        message_id = _insert(values)  # one autocommitted statement
+        message_id = _insert(connection, values)  # one autocommitted statement
     else:
-        with transaction.atomic():  # the row, and the sender's breaker closed, in one write transaction
-            message_id = _insert(values)
+        with transaction.atomic(using=alias):  # the row, and the sender's breaker closed, in one transaction
+            message_id = _insert(connection, values)
             domain_alive(domain)
     if message_id is not None:
-        transaction.on_commit(wake_workers)
+        connection.on_commit(wake_workers)  # at once when no transaction is open
     return message_id
 
 
-def _insert(values: dict) -> int | None:
-    """INSERT … ON CONFLICT (ap_id) DO NOTHING RETURNING id, prepared once per process from the model: the
+def _insert(connection, values: dict) -> int | None:
+    """INSERT … ON CONFLICT (ap_id) DO NOTHING RETURNING id, built once per process from the model: the
     ORM's create() costs several times the statement, and a duplicate would raise and roll back a savepoint.
-    `values` must hold every field of _PER_ROW; the others take their defaults."""
-    alias = router.db_for_write(InboxMessage)
-    connection = connections[alias]
-    sql, columns = _insert_statement(alias)
+    `values` must hold every field of _PER_ROW (the body as JSON text); the others take their defaults.
+    On PostgreSQL the parameters are bound by the server, not quoted into the SQL by the client (Django's
+    default), so psycopg prepares the statement after a few uses (its `prepare_threshold`, which the
+    database OPTIONS can set to None behind a transaction-pooling PgBouncer) and a body is not escaped."""
+    sql, columns = _insert_statement(connection.alias)
     params = [column(values, connection) for column in columns]
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        return row[0] if row else None
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()  # to the end: SQLite finishes a RETURNING statement only then
@@ -166,12 +177,12 @@ def _insert_statement(alias: str) -> tuple[str, list]:
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     columns = []
     for field in fields:
-        if field.name in _PER_ROW and isinstance(field, models.CharField):
-            columns.append(lambda values, connection, name=field.name: values[name])  # a str goes as it is
+        if field.name in _PER_ROW and isinstance(field, models.CharField | models.JSONField):
+            columns.append(lambda values, connection, name=field.name: values[name])  # text goes as it is
         elif field.name in _PER_ROW:
             columns.append(lambda values, connection, field=field: field.get_db_prep_save(values[field.name],
                                                                                           connection))
-        elif callable(field.default):
+        elif field.has_default() and callable(field.default):  # NOT_PROVIDED, a class, is callable too
             columns.append(lambda values, connection, field=field: field.get_db_prep_save(field.get_default(),
                                                                                           connection))
         else:
@@ -205,7 +216,7 @@ def receive(request, *, via: str) -> Receipt:
         if is_self_delete_of_unknown(activity, actor_id):
             return Receipt(202, "unknown actor deleted")
         signer, key_id = authenticate(request, body, actor_id)
-        message_id = store(activity, ap_id=ap_id, kind=type_of(activity) or kind, actor_id=actor_id,
+        message_id = store(body.decode(), ap_id=ap_id, kind=type_of(activity) or kind, actor_id=actor_id,
                            key_id=key_id, via=via)
         return Receipt(202, "accepted" if message_id else "duplicate", message_id)
     except Refusal as refusal:

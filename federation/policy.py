@@ -1,12 +1,15 @@
 """Domain policy: which remote domains are blocked or limited. Subdomains are covered; IDN and
 punycode spellings of a name are the same domain."""
 
+import functools
+
 from django.db.models import Q
 
 from . import caches
 from .models import DomainBlock
 
 
+@functools.lru_cache(maxsize=4096)  # asked of every inbox request's sender; IDNA encoding is slow
 def normalize_domain(domain: str) -> str:
     """Lower-case punycode without port or trailing dot; "" when the name cannot be encoded."""
     name = (domain or "").strip().lower().rstrip(".")

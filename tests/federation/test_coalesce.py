@@ -72,3 +72,40 @@ def test_concurrent_requests_are_all_covered():
         time.sleep(0.01)
     assert calls[-1] >= max(last_request)
     assert len(calls) < 200  # coalesced: far fewer actions than the 1,600 requests
+
+
+def test_trailing_actions_share_one_long_lived_thread():
+    threads, done = [], threading.Event()
+
+    def action():
+        threads.append(threading.get_ident())
+        done.set()
+    coalescer = Coalescer(action, window=0.02)
+    for _ in range(3):
+        coalescer.request()  # at once, on this thread
+        done.clear()
+        coalescer.request()  # trailing
+        assert done.wait(5)
+        time.sleep(0.03)
+    trailing = threads[1::2]
+    assert len(trailing) == 3 and len(set(trailing)) == 1 and trailing[0] != threading.get_ident()
+
+
+def test_a_failing_action_does_not_stop_later_trailing_actions():
+    calls, done = [], threading.Event()
+
+    def action():
+        calls.append(1)
+        done.set()
+        if len(calls) == 2:
+            raise RuntimeError("broker gone")
+    coalescer = Coalescer(action, window=0.02)
+    coalescer.request()
+    done.clear()
+    coalescer.request()  # the trailing one raises on its thread
+    assert done.wait(5)
+    time.sleep(0.05)
+    done.clear()
+    coalescer.request()
+    coalescer.request()
+    assert done.wait(5) and len(calls) >= 3

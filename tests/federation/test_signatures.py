@@ -264,6 +264,25 @@ def test_date_inside_window_is_accepted(keys, offset):
     assert check(signed_post(keys, now=NOW + offset), keys).key_id == KEY_ID
 
 
+@pytest.mark.parametrize("date", [
+    "Sunday, 05-Jan-14 21:31:40 GMT",  # RFC 850, obsolete but still readable
+    "Sun Jan  5 21:31:40 2014",  # asctime
+    "Sun, 05 Jan 2014 22:31:40 +0100",  # a numeric zone, as some email-minded clients write
+])
+def test_other_date_forms_are_read_as_the_same_instant(keys, date):
+    now = 1388957500  # http_date(now) == "Sun, 05 Jan 2014 21:31:40 GMT"
+    headers = cavage(keys, post_headers(now=now, Date=date), "(request-target) host date digest")
+    check(headers, keys, now=now)
+    assert rejected(headers, keys, now=now + 7200) == "date is too old"
+
+
+@pytest.mark.parametrize("date", ["Sun, 30 Feb 2014 21:31:40 GMT", "Sun, 05 Jan 2014 24:31:40 GMT",
+                                  "yesterday", ""])
+def test_an_impossible_or_unreadable_date_is_rejected(keys, date):
+    headers = cavage(keys, post_headers(Date=date), "(request-target) host date digest")
+    assert rejected(headers, keys) == "unparseable date"
+
+
 @pytest.mark.parametrize(("offset", "message"), [(-7200, "(created) is too old"), (7200, "(created) is in the future")])
 def test_created_outside_window_is_rejected(keys, offset, message):
     headers = cavage(keys, post_headers(), "(request-target) host (created) digest", algorithm="hs2019",
