@@ -1,6 +1,11 @@
+"""The WSGI application gunicorn serves: Django's, with inbox POSTs served by federation.wsgi."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-application = get_wsgi_application()
+
+from federation.wsgi import InboxFastPath  # noqa: E402  (after Django is set up)
+
+application = InboxFastPath(get_wsgi_application())

@@ -22,7 +22,7 @@ SWEEP_BATCH = 1000
 DELIVER_QUEUE = "deliver"  # config.celery routes the older task names; this one is routed by its callers
 BUSY_COUNTDOWN = 2  # seconds; short on purpose: long countdowns on Redis get redelivered
 DRAIN_BUDGET = 30  # seconds one drain_inbox message takes new rows; a row may run on past it (soft limit 90)
-INBOX_WAKEUP_WINDOW = 0.05  # seconds: at most one drain message per web process per window
+INBOX_WAKEUP_WINDOW = 0.25  # seconds: at most one drain message per web process per window (a send costs ~0.6 ms)
 
 
 def enqueue(task, *args, **options) -> bool:

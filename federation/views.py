@@ -3,7 +3,7 @@
 from functools import wraps
 from urllib.parse import unquote
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
@@ -115,7 +115,7 @@ def inbox_endpoint(view):
             response["Allow"] = "POST"
             return response
         return view(request, *args, **kwargs)
-    wrapper.is_inbox_endpoint = True  # federation.middleware calls it directly for POSTs
+    wrapper.is_inbox_endpoint = True  # federation.wsgi serves its POSTs outside Django's request cycle
     return wrapper
 
 
@@ -127,7 +127,7 @@ def shared_inbox(request):
 @inbox_endpoint
 def actor_inbox(request, username):
     if not Actor.objects.filter(is_local=True, username=username).exists():
-        raise Http404
+        return json_response({"error": "no such actor"}, status=404)
     return receive_response(request, request.path)
 
 

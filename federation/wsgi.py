@@ -1,0 +1,68 @@
+"""Inbox POSTs skip Django's request cycle.
+
+They come from servers, not people, and on a busy AMA they are most of the requests. Django's cycle around a
+view (request signals, the middleware stack, building the response) cost as much CPU as verifying and storing
+the activity, and an inbox needs none of what it does for people (sessions, language, CSRF, login, messages,
+static files). `InboxFastPath` wraps the Django WSGI application in config/wsgi.py: a POST whose path
+resolves to a view marked by `federation.views.inbox_endpoint` is served here, with the same request object
+and the same view; every other request, GETs to inboxes included, goes to Django unchanged.
+
+What the skipped cycle did that an inbox still needs is done here: the script prefix is set, database
+connections are closed when unusable or past CONN_MAX_AGE (Django's request_finished), an exception becomes
+the response Django would give (404 for an unknown actor; 500, logged, for a bug), the response carries
+Content-Length (kept-alive senders need it) and, as SecurityMiddleware would set it, `nosniff`.
+"""
+
+import functools
+
+from django.conf import settings
+from django.core.handlers.exception import response_for_exception
+from django.core.handlers.wsgi import WSGIRequest, get_script_name
+from django.db import close_old_connections
+from django.urls import Resolver404, resolve, set_script_prefix
+
+
+class InboxFastPath:
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "POST":
+            match = inbox_match(environ.get("PATH_INFO", ""))
+            if match is not None:
+                return serve_inbox(match, environ, start_response)
+        return self.application(environ, start_response)
+
+
+def inbox_match(path: str):
+    """The URL match when `path` is an inbox endpoint's, else None."""
+    if not path.endswith("/inbox"):
+        return None
+    return _inbox_match(path, settings.ROOT_URLCONF)
+
+
+@functools.lru_cache(maxsize=1024)  # a handful of inbox paths take nearly all the traffic
+def _inbox_match(path: str, urlconf: str):
+    try:
+        match = resolve(path, urlconf)
+    except Resolver404:
+        return None
+    return match if getattr(match.func, "is_inbox_endpoint", False) else None
+
+
+def serve_inbox(match, environ, start_response):
+    set_script_prefix(get_script_name(environ))
+    request = WSGIRequest(environ)
+    request.resolver_match = match
+    try:
+        response = match.func(request, *match.args, **match.kwargs)
+    except Exception as error:  # what Django's handler does with it: 404 page, or a logged 500
+        response = response_for_exception(request, error)
+    finally:
+        close_old_connections()
+    body = response.content
+    response["Content-Length"] = str(len(body))
+    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
+    return [body]
