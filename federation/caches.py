@@ -37,9 +37,14 @@ def active_domain_policies() -> dict[str, str]:
     """{punycode domain: severity} of the active (non-draft) entries."""
     if _policy and time.monotonic() - _policy[0][0] < DOMAIN_POLICY_TTL:
         return _policy[0][1]
-    table = dict(DomainBlock.objects.filter(is_draft=False).values_list("domain", "severity"))
+    table = read_domain_policies()
     _policy[:] = [(time.monotonic(), table)]
     return table
+
+
+def read_domain_policies() -> dict[str, str]:
+    """{punycode domain: severity} of the active entries, read now (one query)."""
+    return dict(DomainBlock.objects.filter(is_draft=False).values_list("domain", "severity"))
 
 
 def failing_domains() -> frozenset[str]:

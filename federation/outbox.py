@@ -14,9 +14,9 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
-from . import policy
+from . import caches, policy
 from .activities import host_of
-from .models import Actor, Delivery, DomainBlock, Follow, OutboxActivity
+from .models import Actor, Delivery, Follow, OutboxActivity
 from .urls_helper import local_domain
 
 log = logging.getLogger(__name__)
@@ -45,24 +45,14 @@ def _recipient_inboxes(recipients: Iterable) -> set[str]:
     return inboxes
 
 
-def _blocked_names() -> set[str]:
-    return set(DomainBlock.objects.filter(is_draft=False, severity=DomainBlock.Severity.SUSPEND)
-               .values_list("domain", flat=True))
-
-
-def _is_blocked(domain: str, blocked: set[str]) -> bool:
-    name = policy.normalize_domain(domain)
-    parts = name.split(".")
-    return any(".".join(parts[i:]) in blocked for i in range(len(parts)))
-
-
 def deliverable(inboxes: set[str]) -> list[str]:
-    """Drop our own domain and blocked domains (one query for the whole list); stable order."""
-    ours, blocked = local_domain(), _blocked_names()
+    """Drop our own domain and blocked domains (the block list read now, in one query, so a block made a
+    moment ago in another process holds); stable order."""
+    ours, policies = local_domain(), caches.read_domain_policies()
     allowed = []
     for inbox in sorted(inboxes):
         domain = host_of(inbox)
-        if domain and domain != ours and not (blocked and _is_blocked(domain, blocked)):
+        if domain and domain != ours and not policy.is_blocked(domain, policies):
             allowed.append(inbox)
     return allowed
 

@@ -27,17 +27,19 @@ def _suffixes(domain: str) -> list[str]:
     return [".".join(parts[i:]) for i in range(len(parts))]
 
 
-def severity_for(domain: str) -> str | None:
-    """The severity of the most specific active entry covering `domain` (itself or a parent), or None."""
+def severity_for(domain: str, table: dict[str, str] | None = None) -> str | None:
+    """The severity of the most specific active entry covering `domain` (itself or a parent), or None.
+    `table` is {domain: severity} as caches.read_domain_policies() gives it; by default the per-process
+    cache, which another process's change reaches within caches.DOMAIN_POLICY_TTL."""
     name = normalize_domain(domain)
     if not name:
         return None
-    table = caches.active_domain_policies()
+    table = caches.active_domain_policies() if table is None else table
     return next((table[suffix] for suffix in _suffixes(name) if suffix in table), None)
 
 
-def is_blocked(domain: str) -> bool:
-    return severity_for(domain) == DomainBlock.Severity.SUSPEND
+def is_blocked(domain: str, table: dict[str, str] | None = None) -> bool:
+    return severity_for(domain, table) == DomainBlock.Severity.SUSPEND
 
 
 def is_limited(domain: str) -> bool:

@@ -80,6 +80,28 @@ def test_blocked_subdomain_gets_no_rows(host):
     assert list(Delivery.objects.filter(activity=stored).values_list("domain", flat=True)) == ["notblocked.example"]
 
 
+def test_publishing_and_the_inbox_read_the_block_list_by_one_rule(host):
+    """The most specific entry decides, at publish time as in the inbox: a limited subdomain of a suspended
+    domain is still delivered to, a draft blocks nothing, and a block made in another process (no cache to
+    forget here) holds at once."""
+    from federation import policy
+
+    DomainBlock.objects.create(domain="suspended.example")
+    DomainBlock.objects.create(domain="ok.suspended.example", severity=DomainBlock.Severity.LIMIT)
+    DomainBlock.objects.create(domain="drafted.example", is_draft=True)
+    domains = ["a.suspended.example", "ok.suspended.example", "drafted.example", "later.example"]
+    for n, domain in enumerate(domains):
+        actor = Actor.objects.create(ap_id=f"https://{domain}/users/u{n}", username=f"u{n}", domain=domain,
+                                     inbox=f"https://{domain}/users/u{n}/inbox")
+        Follow.objects.create(follower=actor, followed=host, state=Follow.State.ACCEPTED)
+    assert not policy.is_blocked("later.example")  # now cached in this process
+    DomainBlock.objects.bulk_create([DomainBlock(domain="later.example")])  # no signal: as another process
+    stored = outbox.publish(note_activity(host), sender=host, to_followers=True)
+    delivered = set(Delivery.objects.filter(activity=stored).values_list("domain", flat=True))
+    assert delivered == {"ok.suspended.example", "drafted.example"}
+    assert [policy.is_blocked(domain) for domain in domains[:3]] == [True, False, False]
+
+
 def test_rolled_back_publish_leaves_nothing(host, inbox_server, django_capture_on_commit_callbacks):
     add_followers(host, inbox_server, 2)
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError):
