@@ -154,13 +154,22 @@ def resolve_actor(ap_id: str, *, refresh: bool = False) -> Actor:
 
 
 def actor_for_key(key_id: str, *, refresh: bool = False) -> Actor:
-    """The actor owning key_id. Key ids without a fragment (GoToSocial) resolve through the key's owner."""
-    if not refresh:
-        cached = caches.cached_key_owner(key_id) or Actor.objects.filter(key_id=key_id).exclude(
-            public_key_pem="").first()
-        if cached:
-            caches.remember_key_owner(key_id, cached)
-            return cached
+    """The actor owning key_id: known already, else fetched (always fetched when `refresh`)."""
+    return (not refresh and known_key_owner(key_id)) or fetch_key_owner(key_id)
+
+
+def known_key_owner(key_id: str) -> Actor | None:
+    """The actor owning key_id from this process's cache or the database; None if it must be fetched."""
+    known = caches.cached_key_owner(key_id) or Actor.objects.filter(key_id=key_id).exclude(
+        public_key_pem="").first()
+    if known:
+        caches.remember_key_owner(key_id, known)
+    return known
+
+
+def fetch_key_owner(key_id: str) -> Actor:
+    """Fetch the key's actor and store it. Key ids without a fragment (GoToSocial) resolve through the
+    key's owner."""
     document, expected_id = fetch(urldefrag(key_id)[0]), None
     if type_of(document) not in ACTOR_TYPES:
         owner = id_of(document.get("owner"))

@@ -5,9 +5,11 @@ Order (DESIGN.md §4): size → JSON → shape → domain policy → signer's ke
 
 import functools
 import logging
+import threading
 from dataclasses import dataclass
 
 import psycopg
+from django.conf import settings
 from django.db import connections, models, router, transaction
 from django.http.request import HttpHeaders
 
@@ -17,6 +19,7 @@ from .models import Actor, InboxMessage
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
+BUSY_RETRY_AFTER = 30  # seconds, in the Retry-After of a 503 while the key fetch slots are taken
 
 
 @dataclass
@@ -107,10 +110,24 @@ def lowered_headers(meta) -> dict[str, str]:
 
 
 def _key_owner(key_id: str, *, refresh: bool) -> Actor:
+    """The signer's actor. A key not known yet is fetched on the request path, at most
+    FEDIAMA_INBOX_KEY_FETCHES at once per process: the other threads keep serving known signers while a
+    slow server takes its time, and a sender told 503 retries later (every server's delivery does)."""
+    if not refresh and (known := actors.known_key_owner(key_id)):
+        return known
+    if not _key_fetch_slots().acquire(blocking=False):
+        raise Refusal(503, "busy fetching other signers' keys; retry later")
     try:
-        return actors.actor_for_key(key_id, refresh=refresh)
+        return actors.fetch_key_owner(key_id)
     except (actors.ActorError, actors.http.FetchError) as error:
         raise Refusal(401, f"could not resolve signing key: {error}") from error
+    finally:
+        _key_fetch_slots().release()
+
+
+@functools.cache
+def _key_fetch_slots() -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(settings.FEDIAMA_INBOX_KEY_FETCHES)
 
 
 def _verify(request, headers: dict[str, str], body: bytes, signer: Actor):

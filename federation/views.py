@@ -102,7 +102,10 @@ def receive_response(request, via: str):
     receipt = inbox.receive(request, via=via)
     if receipt.status == 202:
         return json_response({"status": receipt.reason}, status=202)
-    return json_response({"error": receipt.reason}, status=receipt.status)
+    response = json_response({"error": receipt.reason}, status=receipt.status)
+    if receipt.status == 503:
+        response["Retry-After"] = str(inbox.BUSY_RETRY_AFTER)
+    return response
 
 
 def inbox_endpoint(view):

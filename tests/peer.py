@@ -5,6 +5,7 @@ configurable status, and can sign and send activities to our server like a real 
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -69,6 +70,7 @@ class Peer:
         self.received: list[Received] = []
         self.gets: list[str] = []  # paths of every GET received, in order
         self.statuses: list[int] = []  # statuses to answer inbox POSTs with, in order; then 202
+        self.get_delay = 0.0  # seconds every GET waits before it is answered (a slow server)
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer((host, 0), self._handler_class())
         self.server.daemon_threads = True
@@ -121,6 +123,7 @@ class Peer:
             def do_GET(self):
                 with peer.lock:
                     peer.gets.append(self.path)
+                time.sleep(peer.get_delay)
                 path = self.path.split("?")[0]
                 if path.startswith("/users/") and path.count("/") == 2:
                     actor = peer.actors.get(path.split("/")[2])

@@ -13,6 +13,7 @@ from federation.models import InboxMessage
 from tests.federation.fixtures_inbox import (  # noqa: F401  (fixtures)
     AS2,
     Snapshot,
+    assert_refused,
     bob,
     create_note,
     instance_actor,
@@ -360,3 +361,58 @@ def test_a_task_out_of_time_puts_its_row_back_in_line(bob, table):
         routing.process(message.pk)  # the last allowed attempt
     message.refresh_from_db()
     assert message.state == InboxMessage.State.FAILED and message.result == "timed out"
+
+
+# ---- unknown signers: key fetches are bounded --------------------------------------------------------
+
+def test_while_the_key_fetch_slot_is_taken_an_unknown_signer_is_told_to_retry_and_known_ones_are_served(
+        client, bob, peer):
+    from federation import inbox
+
+    carol = peer.actor("carol")  # not cached: her key must be fetched
+    snapshot = Snapshot()
+    slots = inbox._key_fetch_slots()
+    assert slots.acquire(blocking=False)  # another thread is fetching a slow server's key
+    try:
+        busy = post_as(client, carol, create_note(carol.ap_id))
+        assert_refused(busy, 503, snapshot, reason="retry later")
+        assert busy["Retry-After"] == str(inbox.BUSY_RETRY_AFTER)
+        assert peer.gets == []  # nothing was fetched
+        assert post_as(client, bob, create_note(bob.ap_id)).status_code == 202  # a known signer is served
+    finally:
+        slots.release()
+    assert post_as(client, carol, create_note(carol.ap_id)).status_code == 202  # the retry gets in
+    assert peer.gets == ["/users/carol"]
+
+
+def test_a_slow_key_server_holds_one_thread_while_others_are_answered(client, bob, peer, transactional_db):
+    """Real threads: one POST waits on a key host that answers slowly; a second unknown signer meanwhile
+    is told to retry at once, and a known signer is accepted."""
+    import threading
+    import time
+
+    from django.db import connection
+    from django.test import Client
+
+
+    slow, dave = peer.actor("slow"), peer.actor("dave")
+    peer.get_delay = 1.5
+    results = {}
+
+    def post_slowly():
+        try:
+            results["slow"] = post_as(Client(), slow, create_note(slow.ap_id))
+        finally:
+            connection.close()
+    worker = threading.Thread(target=post_slowly)
+    worker.start()
+    deadline = time.monotonic() + 5
+    while "/users/slow" not in peer.gets and time.monotonic() < deadline:  # the slow fetch holds the slot
+        time.sleep(0.01)
+    started = time.monotonic()
+    assert post_as(client, dave, create_note(dave.ap_id)).status_code == 503
+    assert post_as(client, bob, create_note(bob.ap_id)).status_code == 202
+    assert time.monotonic() - started < 1.0  # neither waited for the slow server
+    worker.join(10)
+    assert results["slow"].status_code == 202
+    assert "/users/dave" not in peer.gets
