@@ -215,7 +215,6 @@ def send_answer_deleted(answer: Answer) -> None:
 
 def send_reply_accepted(question: Question, *, request_ap_id: str = "") -> None:
     """Accept (object: the reply or its ReplyRequest; target: the AMA note; result: a ReplyAuthorization)."""
-    groups.send_question_approved(question)
     host = question.ama.host
     if not _can_sign(host) or question.author.is_local:
         return

@@ -1,6 +1,7 @@
 """The AMA as a community (FEP-1b12): each AMA is also a `Group` actor, !ama-<slug>@DOMAIN, in which the
-AMA is a `Page`. The Group announces what its moderators approve: the Page and its updates, approved
-questions, answers, votes, removals (`Delete` with the reason in `summary`) and the `Lock` on closing.
+AMA is a `Page`. The Group announces what its moderators approve: the Page and its updates, answers, votes
+and the `Lock` on closing; questions (their approval, edits, removals and restoring) are in
+ama.group_questions.
 
 `send_*` functions run inside the service's transaction, like those of ama.federation, which calls them."""
 
@@ -90,7 +91,7 @@ def page_tombstone(ama: Ama) -> dict:
 
 # ---- announcing ---------------------------------------------------------------------------------
 
-def _has_group(ama: Ama) -> bool:
+def has_group(ama: Ama) -> bool:
     return ama.group_id is not None and ama.published_at is not None
 
 
@@ -103,7 +104,7 @@ def announce(ama: Ama, inner: dict, *, recipients=()) -> OutboxActivity:
     return outbox.publish(body, sender=group, to_followers=True, recipients=recipients)
 
 
-def _by_author(ama: Ama, kind: str, obj, **extra) -> dict:
+def by_page_author(ama: Ama, kind: str, obj, **extra) -> dict:
     """An activity by the Page author (a moderator). Not stored or sent on its own (it would show in the
     host's outbox and timeline): the Group's Announce carries it embedded, as Lemmy does."""
     author, group = page_author(ama), ama.group
@@ -112,14 +113,14 @@ def _by_author(ama: Ama, kind: str, obj, **extra) -> dict:
 
 
 def send_page_created(ama: Ama) -> None:
-    if _has_group(ama):
-        announce(ama, _by_author(ama, "Create", page_document(ama)))
+    if has_group(ama):
+        announce(ama, by_page_author(ama, "Create", page_document(ama)))
 
 
 def send_page_updated(ama: Ama) -> None:
-    if not _has_group(ama):
+    if not has_group(ama):
         return
-    announce(ama, _by_author(ama, "Update", page_document(ama)))
+    announce(ama, by_page_author(ama, "Update", page_document(ama)))
     if is_closed(ama):
         send_page_locked(ama)
 
@@ -128,12 +129,12 @@ def send_page_locked(ama: Ama) -> None:
     """Closing the AMA locks the post (Lemmy `Lock`), once."""
     if OutboxActivity.objects.filter(actor=ama.group, activity_type="Announce", body__object__type="Lock").exists():
         return
-    announce(ama, _by_author(ama, "Lock", ama.page_ap_id))
+    announce(ama, by_page_author(ama, "Lock", ama.page_ap_id))
 
 
 def send_page_deleted(ama: Ama) -> None:
-    if _has_group(ama):
-        announce(ama, _by_author(ama, "Delete", ama.page_ap_id))
+    if has_group(ama):
+        announce(ama, by_page_author(ama, "Delete", ama.page_ap_id))
 
 
 # ---- questions and answers in the community ------------------------------------------------------
@@ -141,51 +142,17 @@ def send_page_deleted(ama: Ama) -> None:
 def received_create(item: Question | Answer) -> dict | None:
     """The Create that brought this question or answer, as its author signed it (Lemmy re-announces that);
     None when it came another way (a ReplyRequest, an Announce, our own host)."""
-    message = item.received_message
+    return as_received(item.received_message, "Create", item.ap_id)
+
+
+def as_received(message, kind: str, object_id: str) -> dict | None:
+    """The `kind` activity (Create, Update) of the object `object_id` stored in `message`, as its author
+    signed it; None when the message is gone or holds something else (an Announce, a ReplyRequest)."""
     body = message.body if message is not None else {}
     inner = body.get("object")
-    if body.get("type") == "Create" and isinstance(inner, dict) and inner.get("id") == item.ap_id:
+    if body.get("type") == kind and isinstance(inner, dict) and inner.get("id") == object_id:
         return body
     return None
-
-
-def question_note(question: Question) -> dict:
-    """Our rendering of a question as a comment in the community (used when the original did not reply
-    inside it, e.g. a Mastodon reply to the AMA's Note)."""
-    ama = question.ama
-    parent = question.parent.ap_id if question.parent_id else ama.page_ap_id
-    return {"id": question.ap_id, "type": "Note", "attributedTo": question.author.ap_id, "inReplyTo": parent,
-            "content": question.shown_html, "mediaType": "text/html", "to": [PUBLIC],
-            "cc": [ama.group.ap_id], "audience": ama.group.ap_id, "url": question.url or question.ap_id,
-            "published": _iso(question.received_at), "context": urls_ap.context_id(ama)}
-
-
-def _question_create(question: Question) -> dict:
-    raw = received_create(question)
-    ama = question.ama
-    if raw and question.in_reply_to and question.in_reply_to != ama.ap_id:
-        return raw
-    note = question_note(question)
-    return {"id": question.ap_id + "#create", "type": "Create", "actor": question.author.ap_id, "object": note,
-            "to": [PUBLIC], "cc": [ama.group.ap_id], "audience": ama.group.ap_id}
-
-
-def send_question_approved(question: Question) -> None:
-    """An approved question (or follow-up) appears in the community."""
-    if _has_group(question.ama):
-        announce(question.ama, _question_create(question))
-
-
-def question_state_changed(question: Question, before: dict) -> None:
-    """A published question rejected or hidden by a moderator: removed from the community, with the reason."""
-    ama = question.ama
-    if before.get("state") != Question.State.PUBLISHED or not _has_group(ama):
-        return
-    if question.state not in (Question.State.REJECTED, Question.State.HIDDEN):
-        return
-    reason = question.reject_note or (question.get_reject_reason_display() if question.reject_reason
-                                      else "hidden by a moderator")
-    announce(ama, _by_author(ama, "Delete", question.ap_id, summary=reason))
 
 
 def _answer_create(answer: Answer) -> dict:
@@ -207,7 +174,7 @@ def _answer_in_community(answer: Answer) -> dict:
 
 
 def send_answer_created(answer: Answer) -> None:
-    if _has_group(answer.question.ama):
+    if has_group(answer.question.ama):
         announce(answer.question.ama, _answer_create(answer))
 
 
@@ -215,7 +182,7 @@ def send_answer_updated(answer: Answer) -> None:
     """A host's edited answer: the community gets the author's Update (a remote host's own edit reaches its
     followers from its server)."""
     ama = answer.question.ama
-    if _has_group(ama) and answer.author.is_local:
+    if has_group(ama) and answer.author.is_local:
         note = _answer_in_community(answer)
         announce(ama, activity("Update", actor=answer.author.ap_id, obj=note, to=note["to"], cc=note["cc"],
                                audience=note["audience"]))
@@ -224,14 +191,14 @@ def send_answer_updated(answer: Answer) -> None:
 def send_answer_deleted(answer: Answer) -> None:
     """A deleted answer is deleted in the community too (its author's Delete, as Lemmy relays a comment's)."""
     ama = answer.question.ama
-    if _has_group(ama):
+    if has_group(ama):
         announce(ama, activity("Delete", actor=answer.author.ap_id, obj=answer.ap_id, to=[ama.group.ap_id, PUBLIC],
                                cc=[], audience=ama.group.ap_id))
 
 
 def send_received(ama: Ama, received: dict) -> None:
     """Re-announce an activity received in the community (votes, their undoing, an author's Delete)."""
-    if _has_group(ama):
+    if has_group(ama):
         announce(ama, received)
 
 

@@ -101,7 +101,8 @@ def on_update(incoming: Incoming) -> str | None:
         return None
     note = note_from(incoming)
     content, language = content_and_language(note)
-    services.question_edit_received(question=question, content_html=content, language=language)
+    services.question_edit_received(question=question, content_html=content, language=language,
+                                    received_message=incoming.message)
     return f"question {question.pk} edited"
 
 

@@ -6,7 +6,7 @@ must relay to its followers) or returns None and lets the generic handlers run. 
 `audience`) need nothing here: ama.inbound turns them into questions; approval announces them."""
 
 from federation import actors
-from federation.activities import host_of, id_of, ids_of, type_of
+from federation.activities import host_of, id_of, ids_of, text_of, type_of
 from federation.routing import Ignore, Incoming, handlers_for, register, run_handlers, trusted_object
 
 from . import groups, services
@@ -85,16 +85,41 @@ register("Undo", "Dislike")(on_group_undo)
 register("Undo")(on_group_undo)
 
 
+def _published_question(incoming: Incoming) -> Question | None:
+    return Question.objects.filter(ap_id=id_of(incoming.object) or "", state=Question.State.PUBLISHED) \
+        .select_related("ama", "author").first()
+
+
 @register("Delete")
 def on_group_delete(incoming: Incoming) -> str | None:
-    """The author deletes a comment that the Group had announced: tombstoned here, relayed to followers."""
+    """The author deletes a comment that the Group had announced: tombstoned here, relayed to followers.
+    Someone else's Delete of it is a moderator's removal (Lemmy's, the reason in `summary`)."""
     from .inbound import on_delete
-    question = Question.objects.filter(ap_id=id_of(incoming.object) or "", author=incoming.actor).first()
-    if question is None or question.state != Question.State.PUBLISHED:
+    question = _published_question(incoming)
+    if question is None:
         return None
+    if question.author_id != incoming.actor.pk:
+        return _removed_by_remote_moderator(incoming, question)
     result = on_delete(incoming)
     groups.send_received(question.ama, incoming.activity)
     return result
+
+
+@register("Remove")
+def on_group_remove(incoming: Incoming) -> str | None:
+    """`Remove` of a comment (older Lemmy, Mbin): a moderator's removal."""
+    question = _published_question(incoming)
+    return _removed_by_remote_moderator(incoming, question) if question is not None else None
+
+
+def _removed_by_remote_moderator(incoming: Incoming, question: Question) -> str:
+    """A verified remote co-host removes a question as a local moderator would (audited, and the Group
+    announces the removal); anyone else's removal is ignored."""
+    if not services.is_verified_remote_host(question.ama, incoming.actor):
+        raise Ignore("removal of another's comment by someone who does not moderate this AMA")
+    reason = text_of(incoming.activity, "summary") or "removed by a moderator"
+    services.question_reject(question=question, note=reason[:2000], by_actor=incoming.actor)
+    return f"question {question.pk} removed by {incoming.actor.ap_id}"
 
 
 # ---- Announce-wrapped activities (a Lemmy community relaying its members' activities) -------------

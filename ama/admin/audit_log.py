@@ -29,13 +29,13 @@ def undo(modeladmin, request, queryset):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(RoleAdmin):
-    list_display = ("created_at", "actor_user", "action", "ama", "target", "reason", "public", "undoable",
+    list_display = ("created_at", "actor_user", "actor_ap_id", "action", "ama", "target", "reason", "public", "undoable",
                     "undone_at")
     list_filter = ("action", "public", "ama", "actor_user")
     search_fields = ("target", "reason", "action")
     date_hierarchy = "created_at"
     actions = [undo]
-    fields = ("created_at", "actor_user", "action", "ama", "question", "target", "reason", "public",
+    fields = ("created_at", "actor_user", "actor_ap_id", "action", "ama", "question", "target", "reason", "public",
               "before_json", "after_json", "undone_at")
     readonly_fields = fields
 

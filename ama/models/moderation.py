@@ -93,6 +93,8 @@ class AuditEntry(models.Model):
     """Every staff action: who, what, when, before and after. Public entries appear in the AMA's log."""
 
     actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor_ap_id = models.URLField(max_length=500, blank=True,
+                                  help_text=_("A moderator on another server (a verified remote co-host) who acted."))
     action = models.CharField(max_length=60, db_index=True)
     ama = models.ForeignKey(Ama, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries")
     question = models.ForeignKey("ama.Question", null=True, blank=True, on_delete=models.SET_NULL,

@@ -98,6 +98,9 @@ class Question(models.Model):
     received_message = models.ForeignKey(
         "federation.InboxMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         help_text=_("The inbox message it arrived in (a Group re-announces a Create as its author signed it)."))
+    edit_message = models.ForeignKey(
+        "federation.InboxMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text=_("The inbox message of its author's latest edit (a Group re-announces that Update)."))
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     published_at = models.DateTimeField(null=True, blank=True)
     edited_at = models.DateTimeField(null=True, blank=True)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from federation.models import Actor
 
-from .. import audit, groups, rules, urls_ap
+from .. import audit, group_questions, rules, urls_ap
 from .. import federation as ap
 from ..models import Ama, Question, QuestionRevision
 from ..text import plain_text, sanitize
@@ -32,6 +32,7 @@ def question_receive(*, ama: Ama, author: Actor, ap_id: str, content_html: str, 
             is_late=ama.state in (Ama.State.ENDED, Ama.State.ARCHIVED), received_message=received_message)
         if decision.state == Question.State.PUBLISHED:
             _published(question, request_ap_id=request_ap_id)
+            group_questions.send_question_state(question)
     return question
 
 
@@ -52,7 +53,7 @@ def _set_state(question: Question, state: str, **fields) -> dict:
     for name, value in fields.items():
         setattr(question, name, value)
     question.save(update_fields=["state", *fields])
-    groups.question_state_changed(question, before)
+    group_questions.send_question_state(question)
     return before
 
 
@@ -71,8 +72,9 @@ def question_approve(*, question: Question, by_user=None, announce: bool = False
 
 
 def question_reject(*, question: Question, by_user=None, reason: str = Question.RejectReason.OTHER,
-                    note: str = "", tell_asker: bool = False) -> Question:
-    """Hide the question everywhere we control; a `Reject` goes to the asker only if asked for."""
+                    note: str = "", tell_asker: bool = False, by_actor: Actor | None = None) -> Question:
+    """Hide the question everywhere we control; a `Reject` goes to the asker only if asked for.
+    `by_actor`: a remote moderator (a verified co-host) who removed it in the community."""
     if question.state == Question.State.DELETED:
         raise ServiceError(_("a question deleted by its author cannot be rejected"))
     if reason not in Question.RejectReason.values:
@@ -83,7 +85,7 @@ def question_reject(*, question: Question, by_user=None, reason: str = Question.
             ap.send_reply_rejected(question)
         audit.record(user=by_user, action="question.reject", question=question, target=question.author.handle,
                      reason=note or question.get_reject_reason_display(), before=before,
-                     after=_snapshot(question), public=True)
+                     after=_snapshot(question), public=True, by_actor=by_actor)
     return question
 
 
@@ -107,9 +109,11 @@ def question_unhide(*, question: Question, by_user=None) -> Question:
     return question
 
 
-def question_edit_received(*, question: Question, content_html: str, language: str = "") -> Question:
-    """The author's Update: the old text kept as a revision, marked edited; an approved question returns
-    to review when the AMA says so."""
+def question_edit_received(*, question: Question, content_html: str, language: str = "",
+                           received_message=None) -> Question:
+    """The author's Update (`received_message`: the inbox message it came in, re-announced by the Group as
+    the author signed it): the old text kept as a revision, marked edited; an approved question returns to
+    review when the AMA says so, otherwise the community gets the edit at once."""
     if question.state == Question.State.DELETED:
         return question
     clean = sanitize(content_html)
@@ -119,11 +123,13 @@ def question_edit_received(*, question: Question, content_html: str, language: s
         question.content_html, question.content_text = clean, plain_text(clean)
         question.language = language[:16] or question.language
         question.is_edited, question.edited_at = True, timezone.now()
-        fields = ["content_html", "content_text", "language", "is_edited", "edited_at"]
+        question.edit_message = received_message
+        fields = ["content_html", "content_text", "language", "is_edited", "edited_at", "edit_message"]
         if question.state == Question.State.PUBLISHED and question.ama.review_edits:
             question.state, question.held_by = Question.State.PENDING, "edited after approval"
             fields += ["state", "held_by"]
         question.save(update_fields=fields)
+        group_questions.send_question_state(question)
     return question
 
 
