@@ -33,7 +33,9 @@ ENV = {"DEBUG": "1", "FEDIAMA_DOMAIN": "bench.fediama.test", "FEDIAMA_SCHEME": "
        "FEDIAMA_VAR_DIR": "var/bench", "DJANGO_SETTINGS_MODULE": "config.settings"}
 os.environ.update(ENV)
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/8")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fediama_bench")
+DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/fediama_bench"
+OWN_DATABASE = "DATABASE_URL" not in os.environ  # ours to create when it is missing
+os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE)
 INSTANCES, FOLLOWERS_EACH, WORKERS, THREADS = 1000, 10, 2, 8
 
 
@@ -185,10 +187,10 @@ def run(title: str, latency: float, refused_share: float = 0.0, hang_share: floa
     refused = set(everything[:int(INSTANCES * refused_share)])
     hang = everything[len(refused):len(refused) + int(INSTANCES * hang_share)]
     sink_port, dead_port = free_port(), free_port()
-    sink = start_sink(sink_port, latency, hang)
-    host = prepare(sink_port, dead_port, refused)
-    workers = start_workers()
+    sink, workers = start_sink(sink_port, latency, hang), []
     try:
+        host = prepare(sink_port, dead_port, refused)
+        workers = start_workers()
         live = INSTANCES - len(refused) - len(hang)
         started = time.perf_counter()
         stored, created, enqueued = publish_once(host)
@@ -222,9 +224,21 @@ def report(figures: dict, rate: float) -> None:
           f"lost {lost}")
 
 
+def ensure_database() -> None:
+    """Create the default database on a fresh machine (a DATABASE_URL given by the caller is used as is)."""
+    if not OWN_DATABASE:
+        return
+    import psycopg
+
+    with psycopg.connect(DEFAULT_DATABASE.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = 'fediama_bench'").fetchone():
+            connection.execute("CREATE DATABASE fediama_bench")
+
+
 def main() -> None:
     import django
 
+    ensure_database()
     django.setup()
     runs = {"fast": lambda: run("fast sink", 0.0), "latency": lambda: run("50 ms latency", 0.05),
             "dead": lambda: run("10% refused, 2% never answer", 0.0, refused_share=0.10, hang_share=0.02)}
