@@ -1,7 +1,8 @@
 """Who may do what: one place for the roles, used by the admin, the pages and the API alike.
 
-admin: a superuser. moderator: a staff user with a ModeratorAssignment for all AMAs (ama empty) or
-for chosen ones. host and co-host: the local actor of the signed-in user hosts or co-hosts the AMA."""
+admin: a superuser. moderator: a user with a ModeratorAssignment for all AMAs (ama empty) or for chosen
+ones (the admin site also needs the staff flag; the pages and the API do not). host and co-host: the local
+actor of the signed-in user hosts or co-hosts the AMA."""
 
 from federation.models import Actor
 
@@ -67,7 +68,14 @@ def require(allowed: bool, what: str) -> None:
 
 def can_edit_answer(user, answer) -> bool:
     """Edit or delete an answer: its author, the AMA's host, or an admin."""
+    return answer_edit_rule(user, answer.question.ama)(answer)
+
+
+def answer_edit_rule(user, ama: Ama):
+    """can_edit_answer for the answers of one AMA, as a predicate (the user's actor read once, for lists)."""
     if is_admin(user):
-        return True
+        return lambda answer: True
     actor = actor_of_user(user)
-    return actor is not None and actor.pk in (answer.author_id, answer.question.ama.host_id)
+    if actor is None:
+        return lambda answer: False
+    return lambda answer: actor.pk in (answer.author_id, ama.host_id)

@@ -10,7 +10,14 @@ from django.views.decorators.http import require_POST
 from .. import services
 from ..forms import AmaForm, AnswerForm, RejectForm
 from ..models import Ama, Answer, Question
-from ..permissions import can_answer, can_edit_ama, can_edit_answer, can_moderate_questions, is_admin
+from ..permissions import (
+    answer_edit_rule,
+    can_answer,
+    can_edit_ama,
+    can_edit_answer,
+    can_moderate_questions,
+    is_admin,
+)
 from ..text import render_markdown
 from . import listing
 from .common import require, viewer_actor
@@ -58,9 +65,14 @@ def ama_dashboard(request, slug):
     pending = Question.objects.pending().filter(ama=ama).select_related("author", "parent").order_by("received_at")
     published = listing.visible_questions().filter(ama=ama).order_by("answered_at", "-vote_count", "received_at")
     published = published.select_related("author").prefetch_related(listing.live_answers())
+    page = Paginator(published, listing.PAGE_SIZE).get_page(request.GET.get("page"))
+    may_edit = answer_edit_rule(request.user, ama)
+    for question in page:
+        for answer in question.live_answers:
+            answer.may_edit = may_edit(answer)  # the Edit and Delete buttons only for who may use them
     context = {"ama": ama, "pending": pending, "reject_form": RejectForm(), "answer_form": AnswerForm(),
-               "published": Paginator(published, listing.PAGE_SIZE).get_page(request.GET.get("page")),
-               "can_answer": can_answer(request.user, ama), "can_edit": can_edit_ama(request.user, ama)}
+               "published": page, "can_answer": can_answer(request.user, ama),
+               "can_edit": can_edit_ama(request.user, ama)}
     return render(request, "ama/dashboard/ama.html", context)
 
 

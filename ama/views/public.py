@@ -18,6 +18,7 @@ from .. import services, urls_ap
 from ..forms import AskForm
 from ..interaction import InteractionError, interaction_url
 from ..models import Ama, Answer, Question
+from ..permissions import can_moderate_questions
 from . import listing
 from .common import get_ama, gone, viewer_actor
 
@@ -35,7 +36,8 @@ def _ama_html(request, ama: Ama, ask_form: AskForm):
     sort = listing.sort_key(request.GET.get("sort"))
     context = {"ama": ama, "sort": sort, "sorts": listing.SORTS, "page": listing.page_of(ama, sort, request.GET.get("page")),
                "voted": listing.voted_ids(ama, viewer_actor(request)), "ask_form": ask_form,
-               "is_host": ama.is_host(viewer_actor(request)), "flat": sort not in listing.THREADED_SORTS,
+               "can_open_dashboard": can_moderate_questions(request.user, ama),
+               "flat": sort not in listing.THREADED_SORTS,
                "depth": listing.THREAD_DEPTH if sort in listing.THREADED_SORTS else 0,
                "total": listing.visible_questions().filter(ama=ama).count()}
     return render(request, "ama/ama.html", context)

@@ -123,8 +123,7 @@ def test_ama_page_controls(world, role):
     html = text(client_as(world, role).get(f"/amas/{world.ama.slug}"))
     assert ("Vote</button>" in html) == (role != "anonymous")
     assert ("Report</a>" in html) == (role != "anonymous")
-    if role in HOSTS or role not in QUESTION_MODERATORS:  # moderators reach the dashboard without a link here
-        assert ("Open the dashboard" in html) == (role in HOSTS)
+    assert ("Open the dashboard" in html) == (role in QUESTION_MODERATORS)  # everyone the dashboard lets in
 
 
 @pytest.mark.parametrize("path", ["/amas/{slug}", "/amas/{slug}/replies", "/amas/{slug}/context"])
@@ -332,6 +331,15 @@ ANSWER_EDIT_ROWS = [(author, role, outcome) for author, allowed in ANSWER_EDITOR
 
 def answer_by(world, author: str) -> Answer:
     return services.answer_publish(question=world.shown, author=actor_of(world, author), body="First version")
+
+
+@pytest.mark.parametrize("author, role, outcome", [row for row in ANSWER_EDIT_ROWS if row[1] in QUESTION_MODERATORS])
+def test_dashboard_shows_edit_and_delete_only_to_who_may_use_them(world, author, role, outcome):
+    answer = answer_by(world, author)
+    html = text(client_as(world, role).get(world.dashboard))
+    assert "First version" in html
+    edit_url, delete_url = f"/dashboard/{world.ama.slug}/answers/{answer.pk}/edit/", f"answers/{answer.pk}/delete"
+    assert (edit_url in html) == (outcome == OK) and (delete_url in html) == (outcome == OK)
 
 
 @pytest.mark.parametrize("author, role, outcome", ANSWER_EDIT_ROWS)
