@@ -4,6 +4,8 @@ admin: a superuser. moderator: a user with a ModeratorAssignment for all AMAs (a
 ones (the admin site also needs the staff flag; the pages and the API do not). host and co-host: the local
 actor of the signed-in user hosts or co-hosts the AMA."""
 
+from django.db.models import Q
+
 from federation.models import Actor
 
 from .models import Ama, ModeratorAssignment
@@ -33,6 +35,19 @@ def moderates(user, ama: Ama | None) -> bool:
     if ama is None:
         return scopes.filter(ama__isnull=True).exists()
     return scopes.filter(ama__isnull=True).exists() or scopes.filter(ama=ama).exists()
+
+
+def amas_moderated_by(user):
+    """The AMAs whose questions `user` may moderate, i.e. whose dashboards they may open (as
+    can_moderate_questions decides one by one)."""
+    if not (user and user.is_authenticated):
+        return Ama.objects.none()
+    if moderates(user, None):
+        return Ama.objects.all()
+    actor = actor_of_user(user)
+    hosting = (Q(host=actor) | Q(cohosts=actor)) if actor is not None else Q(pk__in=[])
+    return Ama.objects.filter(hosting | Q(pk__in=ModeratorAssignment.objects.filter(user=user).values("ama"))) \
+        .distinct()
 
 
 def hosts(user, ama: Ama) -> bool:

@@ -11,12 +11,12 @@ from .. import services
 from ..forms import AmaForm, AnswerForm, RejectForm
 from ..models import Ama, Answer, Question
 from ..permissions import (
+    amas_moderated_by,
     answer_edit_rule,
     can_answer,
     can_edit_ama,
     can_edit_answer,
     can_moderate_questions,
-    is_admin,
 )
 from ..text import render_markdown
 from . import listing
@@ -24,13 +24,8 @@ from .common import require, viewer_actor
 
 
 def _my_amas(request):
-    actor = viewer_actor(request)
-    if is_admin(request.user):
-        rows = Ama.objects.all()
-    elif actor is None:
-        return Ama.objects.none()
-    else:
-        rows = Ama.objects.hosted_by(actor)
+    """The AMAs the user hosts, co-hosts or moderates."""
+    rows = amas_moderated_by(request.user)
     return rows.filter(deleted_at__isnull=True).select_related("host").order_by("-opens_at")
 
 
