@@ -24,6 +24,8 @@ urlpatterns = [
          name="dashboard-approve"),
     path("dashboard/<slug:slug>/questions/<int:pk>/reject", views.moderate, {"action": "reject"},
          name="dashboard-reject"),
+    *[path(f"dashboard/<slug:slug>/questions/<int:pk>/{action}", views.moderate, {"action": action},
+           name=f"dashboard-{action}") for action in ("star", "unstar", "now", "not-now")],
     path("dashboard/<slug:slug>/questions/<int:pk>/answer/", views.answer, name="dashboard-answer"),
     path("dashboard/<slug:slug>/answers/<int:pk>/edit/", views.answer_edit, name="dashboard-answer-edit"),
     path("dashboard/<slug:slug>/answers/<int:pk>/delete", views.answer_delete, name="dashboard-answer-delete"),

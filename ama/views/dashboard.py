@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from .. import services
@@ -94,13 +95,30 @@ def ama_switch(request, slug, action):
     return redirect("dashboard-ama", slug=ama.slug)
 
 
+_TOGGLES = {  # action: (service call, message)
+    "star": (lambda question, user: services.question_star(question=question, starred=True, by_user=user),
+             _lazy("Question starred.")),
+    "unstar": (lambda question, user: services.question_star(question=question, starred=False, by_user=user),
+               _lazy("Star removed.")),
+    "now": (lambda question, user: services.question_now_answering(question=question, on=True, by_user=user),
+            _lazy("Shown on the page as being answered now.")),
+    "not-now": (lambda question, user: services.question_now_answering(question=question, on=False,
+                                                                       by_user=user),
+                _lazy("No longer shown as being answered now.")),
+}
+
+
 @login_required
 @require_POST
 def moderate(request, slug, pk, action):
-    """Approve or reject a question (reject takes a reason and, if asked, tells the asker)."""
+    """Approve or reject a question (reject takes a reason and, if asked, tells the asker); star it, or show
+    it as the one being answered now."""
     ama = _moderated_ama(request, slug)
     question = get_object_or_404(Question, ama=ama, pk=pk)
-    if action == "approve":
+    if action in _TOGGLES:
+        call, message = _TOGGLES[action]
+        _run(request, lambda: call(question, request.user), message)
+    elif action == "approve":
         _run(request, lambda: services.question_approve(question=question, by_user=request.user),
              _("Question approved."))
     else:

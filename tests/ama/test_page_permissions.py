@@ -255,6 +255,48 @@ def test_approve(world, role, outcome):
 
 
 @pytest.mark.parametrize("role, outcome", table(QUESTION_MODERATORS))
+def test_star_and_unstar(world, role, outcome):
+    client, before = client_as(world, role), snapshot()
+    response = client.post(f"{world.dashboard}questions/{world.shown.pk}/star")
+    world.shown.refresh_from_db()
+    if outcome != OK:
+        assert not world.shown.starred
+        return assert_refused(response, outcome, before)
+    assert response.status_code == 302 and world.shown.starred
+    assert "Remove the star" in text(client.get(world.dashboard))
+    client.post(f"{world.dashboard}questions/{world.shown.pk}/unstar")
+    world.shown.refresh_from_db()
+    assert not world.shown.starred
+    assert AuditEntry.objects.filter(action="question.star", question=world.shown,
+                                     actor_user=world.users[role]).exists()
+
+
+@pytest.mark.parametrize("role, outcome", table(QUESTION_MODERATORS))
+def test_answering_now_is_one_question_and_shows_on_the_page(world, role, outcome):
+    other = services.question_approve(question=ask(world.ama, "Another question on the page"))
+    services.question_now_answering(question=other)
+    client, before = client_as(world, role), snapshot()
+    response = client.post(f"{world.dashboard}questions/{world.shown.pk}/now")
+    world.shown.refresh_from_db()
+    other.refresh_from_db()
+    if outcome != OK:
+        assert (world.shown.now_answering, other.now_answering) == (False, True)
+        return assert_refused(response, outcome, before)
+    assert response.status_code == 302 and (world.shown.now_answering, other.now_answering) == (True, False)
+    assert "being answered now" in text(client.get(f"/amas/{world.ama.slug}/questions/{world.shown.pk}"))
+    client.post(f"{world.dashboard}questions/{world.shown.pk}/not-now")
+    world.shown.refresh_from_db()
+    assert not world.shown.now_answering
+
+
+def test_a_pending_question_cannot_be_shown_as_answered_now(world):
+    client = client_as(world, "host")
+    response = client.post(f"{world.dashboard}questions/{world.pending.pk}/now", follow=True)
+    world.pending.refresh_from_db()
+    assert not world.pending.now_answering and "only a published question" in text(response)
+
+
+@pytest.mark.parametrize("role, outcome", table(QUESTION_MODERATORS))
 def test_reject(world, role, outcome):
     before = snapshot()
     response = client_as(world, role).post(f"{world.dashboard}questions/{world.pending.pk}/reject",
@@ -404,3 +446,8 @@ def test_post_without_csrf_token_changes_nothing(world, role, action):
                                          "opens_at": "2030-01-01T10:00", "closes_at": "2030-01-01T12:00"})
     assert response.status_code == 403 and "CSRF" in text(response)
     assert snapshot() == before
+
+
+def test_the_dashboards_question_buttons_speak_french(world):
+    html = text(client_as(world, "host").get(world.dashboard, HTTP_ACCEPT_LANGUAGE="fr"))
+    assert "Mettre en avant" in html and "Je réponds maintenant" in html
