@@ -34,15 +34,17 @@ def mask(target: str) -> str:
     return f"an account on {host}" if host else ""
 
 
-def log_rows(ama: Ama):
-    for entry in ama.audit_entries.filter(public=True).order_by("-created_at", "-pk"):
-        yield {"when": entry.created_at, "action": LABELS.get(entry.action, entry.action.replace(".", " ")),
-               "reason": entry.reason, "who": mask(entry.target), "undone": entry.undone_at is not None}
+def log_row(entry) -> dict:
+    return {"when": entry.created_at, "action": LABELS.get(entry.action, entry.action.replace(".", " ")),
+            "reason": entry.reason, "who": mask(entry.target), "undone": entry.undone_at is not None}
 
 
 def moderation_log(request, slug):
+    """One page of 100 public entries, read from the database page by page (a long log is not loaded whole)."""
     ama = get_object_or_404(Ama.objects.visible(), slug=slug)
-    page = Paginator(list(log_rows(ama)), 100).get_page(request.GET.get("page"))
+    entries = ama.audit_entries.filter(public=True).order_by("-created_at", "-pk")
+    page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    page.object_list = [log_row(entry) for entry in page.object_list]
     return render(request, "ama/moderation_log.html", {"ama": ama, "page": page})
 
 

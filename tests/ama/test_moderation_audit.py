@@ -69,3 +69,21 @@ def test_public_log_shows_action_and_reason_with_the_handle_masked(open_ama):
     assert "rejected a question" in page and "personal data" in page and "approved a question" in page
     assert "@b…@bob.example" in page and "bobby" not in page
     assert "a secret rejected text" not in page and "private note" not in page
+
+
+def test_public_log_pages_by_100_newest_first(open_ama):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ama import audit
+
+    for n in range(105):
+        audit.record(user=None, action="question.approve", ama=open_ama, target=f"@u{n:03}@x.example",
+                     reason=f"entry {n:03}", public=True)
+    with CaptureQueriesContext(connection) as queries:
+        first = Client().get(f"/amas/{open_ama.slug}/moderation").content.decode()
+    reads = [query["sql"] for query in queries.captured_queries if "ama_auditentry" in query["sql"]]
+    assert reads and all("COUNT(" in sql or "LIMIT 100" in sql for sql in reads)  # one page read, not the log
+    assert "entry 104" in first and "entry 005" in first and "entry 004" not in first and "Older" in first
+    older = Client().get(f"/amas/{open_ama.slug}/moderation?page=2").content.decode()
+    assert "entry 004" in older and "entry 000" in older and "entry 005" not in older and "Newer" in older
