@@ -16,5 +16,8 @@ worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "2"))
 keepalive = 5  # seconds an idle kept-alive connection is held
 backlog = 2048
+# each worker's main loop touches a heartbeat file per iteration: keep it in memory where there is a tmpfs
+# (gunicorn's own advice for containers, whose /tmp may be an overlay on disk)
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 # newer gunicorn (27 here) would share one control socket under $HOME between instances; older ones ignore this
 control_socket_disable = True
