@@ -7,31 +7,35 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from . import permissions, services
 from .models import Ama, Question
 
 LABELS = {
-    "question.approve": "approved a question", "question.reject": "rejected a question",
-    "question.hide": "hid a question", "question.unhide": "showed a hidden question again",
-    "question.merge": "merged a duplicate question", "question.edit_display": "edited a question for display",
-    "question.lock": "locked a thread", "question.unlock": "unlocked a thread",
-    "question.mark_answered": "marked a question answered", "question.mark_unanswered": "marked a question unanswered",
-    "actor.mute": "muted an account", "actor.unmute": "unmuted an account", "actor.ban": "banned an account",
-    "actor.unban": "lifted a ban", "actor.trust": "changed an account's trust", "ama.publish": "published the AMA",
-    "ama.delete": "deleted the AMA", "remote_host.verify": "verified a remote host",
-    "remote_host.revoke": "removed a co-host",
+    "question.approve": _("approved a question"), "question.reject": _("rejected a question"),
+    "question.hide": _("hid a question"), "question.unhide": _("showed a hidden question again"),
+    "question.merge": _("merged a duplicate question"),
+    "question.edit_display": _("edited a question for display"),
+    "question.lock": _("locked a thread"), "question.unlock": _("unlocked a thread"),
+    "question.mark_answered": _("marked a question answered"),
+    "question.mark_unanswered": _("marked a question unanswered"),
+    "actor.mute": _("muted an account"), "actor.unmute": _("unmuted an account"), "actor.ban": _("banned an account"),
+    "actor.unban": _("lifted a ban"), "actor.trust": _("changed an account's trust"),
+    "ama.publish": _("published the AMA"), "ama.delete": _("deleted the AMA"),
+    "remote_host.verify": _("verified a remote host"),
+    "remote_host.revoke": _("removed a co-host"),
 }
 
 
 def mask(target: str) -> str:
     """"@bob@example.org" → "@b…@example.org"; an actor id → "an account on example.org"."""
     if target.startswith("@") and target.count("@") == 2:
-        _, user, domain = target.split("@")
+        user, domain = target.split("@")[1:]
         return f"@{user[:1]}…@{domain}"
     host = urlsplit(target).hostname if "://" in target else ""
-    return f"an account on {host}" if host else ""
+    return _("an account on %(host)s") % {"host": host} if host else ""
 
 
 def log_row(entry) -> dict:

@@ -87,3 +87,16 @@ def test_public_log_pages_by_100_newest_first(open_ama):
     assert "entry 104" in first and "entry 005" in first and "entry 004" not in first and "Older" in first
     older = Client().get(f"/amas/{open_ama.slug}/moderation?page=2").content.decode()
     assert "entry 004" in older and "entry 000" in older and "entry 005" not in older and "Newer" in older
+
+
+def test_public_log_speaks_the_visitors_language(open_ama):
+    bob = make_remote("bobby", "bob.example")
+    services.question_reject(question=ask(open_ama, "a rejected text", author=bob), reason="personal-data")
+    from ama import audit
+
+    audit.record(user=None, action="actor.ban", ama=open_ama, target="https://spam.example/users/x", public=True)
+    french = Client().get(f"/amas/{open_ama.slug}/moderation", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "a refusé une question" in french and "a banni un compte" in french
+    assert "un compte sur spam.example" in french and "@b…@bob.example" in french
+    english = Client().get(f"/amas/{open_ama.slug}/moderation").content.decode()
+    assert "rejected a question" in english and "an account on spam.example" in english
