@@ -95,16 +95,11 @@ def ama_switch(request, slug, action):
     return redirect("dashboard-ama", slug=ama.slug)
 
 
-_TOGGLES = {  # action: (service call, message)
-    "star": (lambda question, user: services.question_star(question=question, starred=True, by_user=user),
-             _lazy("Question starred.")),
-    "unstar": (lambda question, user: services.question_star(question=question, starred=False, by_user=user),
-               _lazy("Star removed.")),
-    "now": (lambda question, user: services.question_now_answering(question=question, on=True, by_user=user),
-            _lazy("Shown on the page as being answered now.")),
-    "not-now": (lambda question, user: services.question_now_answering(question=question, on=False,
-                                                                       by_user=user),
-                _lazy("No longer shown as being answered now.")),
+_TOGGLES = {  # action: (service, its switch, message)
+    "star": (services.question_star, {"starred": True}, _lazy("Question starred.")),
+    "unstar": (services.question_star, {"starred": False}, _lazy("Star removed.")),
+    "now": (services.question_now_answering, {"on": True}, _lazy("Shown on the page as being answered now.")),
+    "not-now": (services.question_now_answering, {"on": False}, _lazy("No longer shown as being answered now.")),
 }
 
 
@@ -116,8 +111,8 @@ def moderate(request, slug, pk, action):
     ama = _moderated_ama(request, slug)
     question = get_object_or_404(Question, ama=ama, pk=pk)
     if action in _TOGGLES:
-        call, message = _TOGGLES[action]
-        _run(request, lambda: call(question, request.user), message)
+        service, switch, message = _TOGGLES[action]
+        _run(request, lambda: service(question=question, by_user=request.user, **switch), message)
     elif action == "approve":
         _run(request, lambda: services.question_approve(question=question, by_user=request.user),
              _("Question approved."))

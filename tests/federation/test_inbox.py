@@ -386,8 +386,8 @@ def test_while_the_key_fetch_slot_is_taken_an_unknown_signer_is_told_to_retry_an
 
 
 def test_a_slow_key_server_holds_one_thread_while_others_are_answered(client, bob, peer, transactional_db):
-    """Real threads: one POST waits on a key host that answers slowly; a second unknown signer meanwhile
-    is told to retry at once, and a known signer is accepted."""
+    """Real threads: one POST waits on a key host that answers slowly; while it still waits, a second
+    unknown signer is told to retry and a known signer is accepted."""
     import threading
     import time
 
@@ -396,7 +396,7 @@ def test_a_slow_key_server_holds_one_thread_while_others_are_answered(client, bo
 
 
     slow, dave = peer.actor("slow"), peer.actor("dave")
-    peer.get_delay = 1.5
+    peer.get_delay = 5
     results = {}
 
     def post_slowly():
@@ -409,10 +409,9 @@ def test_a_slow_key_server_holds_one_thread_while_others_are_answered(client, bo
     deadline = time.monotonic() + 5
     while "/users/slow" not in peer.gets and time.monotonic() < deadline:  # the slow fetch holds the slot
         time.sleep(0.01)
-    started = time.monotonic()
     assert post_as(client, dave, create_note(dave.ap_id)).status_code == 503
     assert post_as(client, bob, create_note(bob.ap_id)).status_code == 202
-    assert time.monotonic() - started < 1.0  # neither waited for the slow server
-    worker.join(10)
+    assert worker.is_alive()  # both were answered while the slow fetch still held its thread
+    worker.join(15)
     assert results["slow"].status_code == 202
     assert "/users/dave" not in peer.gets
