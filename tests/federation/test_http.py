@@ -753,14 +753,17 @@ def test_post_on_a_kept_alive_connection_the_server_dropped_is_sent_again_once(d
         return head
 
     def serve():
-        while len(answered) < 2:
-            conn, _ = listener.accept()
-            connections.append(conn)
-            if read_request(conn):
-                answered.append(conn)
-                conn.sendall(b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n")  # and keeps it open
-            if read_request(conn):  # a second request on the same connection: dropped unanswered
-                conn.close()
+        try:
+            while len(answered) < 2:
+                conn, _ = listener.accept()
+                connections.append(conn)
+                if read_request(conn):
+                    answered.append(conn)
+                    conn.sendall(b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n")  # and keeps it open
+                if read_request(conn):  # a second request on the same connection: dropped unanswered
+                    conn.close()
+        except OSError:  # the test closed the listener and its connections: the server ends
+            return
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
