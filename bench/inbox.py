@@ -221,8 +221,8 @@ def _parent(pid: int) -> int:
         return -1
 
 
-def start_gunicorn(env: dict, port: int, workers: int, extra: list[str]) -> subprocess.Popen:
-    command = [str(BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi:application", "-w", str(workers),
+def start_gunicorn(env: dict, port: int, app: str, workers: int, extra: list[str]) -> subprocess.Popen:
+    command = [str(BIN / "gunicorn"), "-c", "config/gunicorn.py", app, "-w", str(workers),
                "-b", f"127.0.0.1:{port}", "--log-level", "warning", *extra]
     server = subprocess.Popen(command, cwd=BASE_DIR, env=env)
     deadline = time.monotonic() + 30
@@ -270,13 +270,13 @@ def run_variant(db: str, args, keypair, broker: str | None) -> None:
     if broker:
         import redis
         redis.Redis.from_url(broker).flushdb()
-    print(f"\n== {db} ({'Redis' if broker else 'filesystem'} broker), gunicorn -c config/gunicorn.py "
+    print(f"\n== {db} ({'Redis' if broker else 'filesystem'} broker), gunicorn -c config/gunicorn.py {args.app} "
           f"{' '.join(['-w', str(args.workers), *args.gunicorn])}, {args.n} activities, "
           f"{args.concurrency} concurrent senders, {'a new connection per request' if args.close else 'kept-alive connections'}")
     started = time.perf_counter()
     requests = build_requests(args.n, port, private_pem)
     print(f"   pre-signed {args.n} requests in {time.perf_counter() - started:.1f} s")
-    server = start_gunicorn(env, port, args.workers, args.gunicorn)
+    server = start_gunicorn(env, port, args.app, args.workers, args.gunicorn)
     try:
         send(port, build_requests(200, port, private_pem), 8)  # warm-up: imports, connections, caches
         warm_rows = count_rows(db, env)
@@ -313,6 +313,8 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=5000, help="activities per run (default 5000)")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--app", default="config.asgi:application",
+                        help="what gunicorn serves (config.wsgi:application with --gunicorn=-kgthread: the WSGI door)")
     parser.add_argument("--gunicorn", action="append", default=[], metavar="ARG",
                         help="extra gunicorn argument, repeatable (--gunicorn=--threads=4)")
     parser.add_argument("--close", action="store_true",

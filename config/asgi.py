@@ -1,6 +1,20 @@
+"""The ASGI application gunicorn serves in production (config/gunicorn.py runs uvicorn's worker):
+
+- inbox POSTs: federation/asgi.py, on a pool of WEB_THREADS inbox threads per process;
+- everything else: Django's WSGI application (config/wsgi.py) through a2wsgi, on a pool of WEB_THREADS
+  threads per process, so pages keep WSGI's semantics (one persistent database connection per thread,
+  synchronous middleware and views) exactly as under a WSGI server.
+"""
+
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-application = get_asgi_application()
+
+from a2wsgi import WSGIMiddleware  # noqa: E402
+
+from config.wsgi import application as wsgi_application  # noqa: E402  (sets Django up)
+from federation.asgi import InboxFastPath  # noqa: E402
+
+THREADS = int(os.environ.get("WEB_THREADS", "2"))
+
+application = InboxFastPath(WSGIMiddleware(wsgi_application, workers=THREADS), threads=THREADS)

@@ -1,19 +1,21 @@
 """gunicorn settings for the web process (docker-compose's `web`, bench/inbox.py):
 
-    gunicorn -c config/gunicorn.py config.wsgi:application
+    gunicorn -c config/gunicorn.py config.asgi:application
 
-Two processes of two threads each on a 2-core machine. bench/inbox.py (32 senders on kept-alive connections)
-measured 2 threads per process at ~1,550 accepted/s with a p99 under 50 ms; 4 or 8 threads took no more and
-doubled the p99 (the threads only contend for the GIL), one sync thread cannot keep a connection alive.
-A second thread still serves requests while the first waits on a remote key fetch. Command-line flags
-override these. Environment: PORT, WEB_CONCURRENCY (processes), WEB_THREADS (threads per process)."""
+Two processes (WEB_CONCURRENCY) of uvicorn's worker, each an event loop that reads requests (httptools) and
+hands them to config/asgi.py: inbox POSTs to a pool of WEB_THREADS inbox threads, pages to Django's WSGI
+application on another pool of WEB_THREADS threads. A thread waiting on a remote key fetch holds neither the
+loop nor the other threads. bench/inbox.py, same hour, 32 kept-alive senders: this took 15-25 % less CPU per
+accepted activity than gunicorn's threaded WSGI worker (`gthread`, 2 threads) and halved the p99 on
+PostgreSQL, because gthread's handing of each request from its poller to a pool thread and back cost more
+than the inbox's own work. Command-line flags override these. Environment: PORT, WEB_CONCURRENCY,
+WEB_THREADS (read by config/asgi.py)."""
 
 import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "gthread"
-threads = int(os.environ.get("WEB_THREADS", "2"))
+worker_class = "uvicorn_worker.UvicornWorker"  # serves config/asgi.py; WEB_THREADS is read there
 keepalive = 5  # seconds an idle kept-alive connection is held
 backlog = 2048
 # each worker's main loop touches a heartbeat file per iteration: keep it in memory where there is a tmpfs

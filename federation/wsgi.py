@@ -2,15 +2,18 @@
 
 They come from servers, not people, and on a busy AMA they are most of the requests. Django's cycle around a
 view (request signals, the middleware stack) took a sixth of an inbox request's CPU in-process, and an inbox
-needs none of what it does for people (sessions, language, CSRF, login, messages,
-static files). `InboxFastPath` wraps the Django WSGI application in config/wsgi.py: a POST whose path
-resolves to a view marked by `federation.views.inbox_endpoint` is served here, with the same request object
-and the same view; every other request, GETs to inboxes included, goes to Django unchanged.
+needs none of what it does for people (sessions, language, CSRF, login, messages, static files). A POST whose
+path resolves to a view marked by `federation.views.inbox_endpoint` is served by `respond_to_inbox`, with the
+same view; every other request, GETs to inboxes included, goes to Django unchanged.
 
-What the skipped cycle did that an inbox still needs is done here: the script prefix is set, request_finished
-is sent (its receivers close database connections that are unusable or past CONN_MAX_AGE), an exception becomes
-the response Django would give (a logged 500 for a bug; the views answer their own refusals), the response carries
-Content-Length (kept-alive senders need it) and, as SecurityMiddleware would set it, `nosniff`.
+Two doors lead to it: `InboxFastPath` here wraps the WSGI application (config/wsgi.py: `runserver`, WSGI
+servers), and federation/asgi.py wraps the ASGI one that gunicorn serves in production (config/asgi.py).
+
+What the skipped cycle did that an inbox still needs is done in `respond_to_inbox`: request_finished is sent
+(its receivers close database connections that are unusable or past CONN_MAX_AGE), an exception becomes the
+response Django would give (a logged 500 for a bug; the views answer their own refusals), the response carries
+Content-Length (kept-alive senders need it) and, as SecurityMiddleware would set it, `nosniff`. The caller
+sets the script prefix, in the thread that runs the view.
 """
 
 import functools
@@ -50,9 +53,8 @@ def _inbox_match(path: str, urlconf: str):
     return match if getattr(match.func, "is_inbox_endpoint", False) else None
 
 
-def serve_inbox(match, environ, start_response):
-    set_script_prefix(get_script_name(environ))
-    request = WSGIRequest(environ)
+def respond_to_inbox(match, request):
+    """The inbox view's response to `request`, finished as Django's handler would finish it."""
     request.resolver_match = match
     try:
         response = match.func(request, *match.args, **match.kwargs)
@@ -60,9 +62,14 @@ def serve_inbox(match, environ, start_response):
         response = response_for_exception(request, error)
     finally:
         request_finished.send(sender=InboxFastPath)
-    body = response.content
-    response["Content-Length"] = str(len(body))
+    response["Content-Length"] = str(len(response.content))
     if settings.SECURE_CONTENT_TYPE_NOSNIFF:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
+
+
+def serve_inbox(match, environ, start_response):
+    set_script_prefix(get_script_name(environ))
+    response = respond_to_inbox(match, WSGIRequest(environ))
     start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
-    return [body]
+    return [response.content]

@@ -54,9 +54,9 @@ def test_commands_name_real_entry_points():
     import importlib
 
     web = " ".join(COMPOSE["services"]["web"]["command"])
-    assert "gunicorn -c config/gunicorn.py config.wsgi:application" in web
+    assert "gunicorn -c config/gunicorn.py config.asgi:application" in web
     assert (ROOT / "config" / "gunicorn.py").exists()
-    assert importlib.import_module("config.wsgi").application is not None
+    assert importlib.import_module("config.asgi").application is not None
     for service in ("worker", "beat"):
         command = COMPOSE["services"][service]["command"]
         assert command[:3] == ["celery", "-A", "config"]

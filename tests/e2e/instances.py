@@ -50,7 +50,7 @@ class Instance:
                     "FEDIAMA_ALLOW_PRIVATE_ADDRESSES": "1", "FEDIAMA_VAR_DIR": str(self.dir),
                     "DATABASE_URL": f"sqlite:///{self.dir / 'db.sqlite3'}", "FEDIAMA_TASKS_EAGER": "0",
                     "FEDIAMA_DELIVERY_TIMEOUT": "5", "FEDIAMA_REQUEUE_AFTER": "5", "LOG_LEVEL": "INFO",
-                    "PYTHONUNBUFFERED": "1", "DJANGO_SETTINGS_MODULE": "config.settings"}
+                    "PYTHONUNBUFFERED": "1", "DJANGO_SETTINGS_MODULE": "config.settings", "WEB_THREADS": "8"}
         self.processes: dict[str, subprocess.Popen] = {}
 
     def log_path(self, process: str) -> Path:
@@ -67,8 +67,9 @@ class Instance:
                                     env=self.env, stdout=out, stderr=subprocess.STDOUT)
 
     def start(self) -> None:
-        self._spawn("web", [PYTHON, "-m", "gunicorn", "config.wsgi", "-b", self.domain, "-w", "1",
-                            "--threads", "8", "--timeout", "60", "--access-logfile", "-"])
+        # the production web server (docker-compose's command), one process of WEB_THREADS=8
+        self._spawn("web", [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.asgi:application",
+                            "-b", self.domain, "-w", "1", "--timeout", "60", "--access-logfile", "-"])
         self._spawn("worker", [PYTHON, "-m", "celery", "-A", "config", "worker", "-Q", "inbox,deliver,default",
                                "-P", "threads", "-c", "4", "-n", f"{self.name}@%h", "--without-gossip",
                                "--without-mingle", "--without-heartbeat", "-l", "INFO"])
