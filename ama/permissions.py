@@ -82,15 +82,18 @@ def require(allowed: bool, what: str) -> None:
 
 
 def can_edit_answer(user, answer) -> bool:
-    """Edit or delete an answer: its author, the AMA's host, or an admin."""
+    """Edit or delete an answer: the AMA's host, an admin, or its author while they still co-host the AMA
+    (a co-host removed by the host keeps their name on what they wrote, not the right to change it)."""
     return answer_edit_rule(user, answer.question.ama)(answer)
 
 
 def answer_edit_rule(user, ama: Ama):
-    """can_edit_answer for the answers of one AMA, as a predicate (the user's actor read once, for lists)."""
+    """can_edit_answer for the answers of one AMA, as a predicate (the user's roles read once, for lists)."""
     if is_admin(user):
         return lambda answer: True
     actor = actor_of_user(user)
-    if actor is None:
+    if actor is None or not ama.is_host(actor):
         return lambda answer: False
-    return lambda answer: actor.pk in (answer.author_id, ama.host_id)
+    if actor.pk == ama.host_id:
+        return lambda answer: True
+    return lambda answer: answer.author_id == actor.pk

@@ -451,3 +451,17 @@ def test_post_without_csrf_token_changes_nothing(world, role, action):
 def test_the_dashboards_question_buttons_speak_french(world):
     html = text(client_as(world, "host").get(world.dashboard, HTTP_ACCEPT_LANGUAGE="fr"))
     assert "Mettre en avant" in html and "Je réponds maintenant" in html
+
+
+def test_a_removed_cohost_can_no_longer_edit_or_delete_their_answers(world):
+    answer = answer_by(world, "cohost")
+    world.ama.cohosts.remove(actor_of(world, "cohost"))  # as the admin site's co-host field does
+    client, before = client_as(world, "cohost"), snapshot()
+    assert_refused(client.post(f"{world.dashboard}answers/{answer.pk}/edit/", {"body": "Changed"}), 403, before)
+    assert_refused(client.post(f"{world.dashboard}answers/{answer.pk}/delete"), 403, before)
+    answer.refresh_from_db()
+    assert (answer.body, answer.deleted_at) == ("First version", None)
+    host = client_as(world, "host")  # the host still can
+    assert host.post(f"{world.dashboard}answers/{answer.pk}/edit/", {"body": "Kept"}).status_code == 302
+    answer.refresh_from_db()
+    assert answer.body == "Kept"
