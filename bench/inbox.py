@@ -3,20 +3,22 @@
 N pre-signed `Create(Note)` activities from one remote actor, whose key is already in the database (so no
 fetch happens), POSTed to `/inbox` by a separate sender process with 32 concurrent senders, each over one
 kept-alive connection as servers' delivery workers do (`--close`: a new connection per request). The server
-runs as in production: gunicorn with config/gunicorn.py (2 processes × 2 threads), DEBUG off (SECRET_KEY
-set, FEDIAMA_SCHEME=https, the private-address guard at its default). Plain HTTP on loopback is fine for that: https is what our ids say
-(and what our fetches require), not something gunicorn terminates; nothing here fetches. The broker is Redis
+runs as in production: gunicorn -c config/gunicorn.py config.asgi:application (2 processes of uvicorn's
+worker, 2 inbox threads each), DEBUG off (SECRET_KEY set, FEDIAMA_SCHEME=https, the private-address guard at
+its default). Plain HTTP on loopback is fine for that: https is what our ids say (and what our fetches
+require), not something gunicorn terminates; nothing here fetches. The broker is Redis
 when reachable (as in production), else the embedded filesystem broker; no worker runs, so rows stay queued.
 
 Variants: SQLite (always) and PostgreSQL (DATABASE_URL, or postgres@127.0.0.1:5432 with trust if reachable).
 
     .venv/bin/python bench/inbox.py                 # N=5000, both databases when PostgreSQL is there
     .venv/bin/python bench/inbox.py -n 20000 --db sqlite
-    .venv/bin/python bench/inbox.py --gunicorn=--threads=4   # compare a gunicorn setting
+    WEB_THREADS=4 .venv/bin/python bench/inbox.py   # compare a setting
+    .venv/bin/python bench/inbox.py --app config.wsgi:application --gunicorn=-kgthread --gunicorn=--threads=2
 
 Prints accepted/s, p50/p99 of the 202, CPU-µs per accepted activity (gunicorn master + workers, from
-/proc/<pid>/stat), the in-process verify rate (the crypto floor) and the ratio, and checks that 1,000
-replayed duplicates add 0 rows."""
+/proc/<pid>/stat), the in-process verify rate (the crypto floor: the fastest of a few batches, before and
+after the run) and the ratio, and checks that 1,000 replayed duplicates add 0 rows."""
 
 import argparse
 import asyncio
