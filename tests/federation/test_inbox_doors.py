@@ -58,8 +58,11 @@ class AsgiCall:
         self.application = application or config.asgi.application
         self.received = 0
 
-    def __call__(self, method: str, path: str, body: bytes = b"", headers: dict | None = None, *,
-                 hang_up: bool = False, chunks: int = 1) -> Answer | None:
+    def __call__(self, *args, **kwargs) -> Answer | None:
+        return asyncio.run(self.request(*args, **kwargs))
+
+    async def request(self, method: str, path: str, body: bytes = b"", headers: dict | None = None, *,
+                      hang_up: bool = False, chunks: int = 1) -> Answer | None:
         fields = {"host": "testserver", "content-length": str(len(body))}
         fields.update({name.lower(): value for name, value in (headers or {}).items()})
         scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
@@ -82,7 +85,7 @@ class AsgiCall:
         async def send(message):
             sent.append(message)
 
-        asyncio.run(self.application(scope, receive, send))
+        await self.application(scope, receive, send)
         if not sent:
             return None
         start = sent[0]
@@ -101,10 +104,14 @@ def call(request, monkeypatch):
     return AsgiCall()
 
 
-def signed(call, peer_actor, activity: dict, path: str = "/inbox") -> Answer:
+def signed_request(peer_actor, activity: dict, path: str = "/inbox") -> tuple[str, str, bytes, dict]:
     body = json.dumps(activity).encode()
     headers = signed_headers(body, key_id=peer_actor.key_id, private_pem=peer_actor.peer.private_pem, path=path)
-    return call("POST", path, body, headers)
+    return "POST", path, body, headers
+
+
+def signed(call, peer_actor, activity: dict, path: str = "/inbox") -> Answer:
+    return call(*signed_request(peer_actor, activity, path))
 
 
 def test_an_inbox_post_is_accepted_without_the_middleware_for_people(call, bob, host):
@@ -212,3 +219,28 @@ def test_a_sender_that_hangs_up_gets_no_answer_and_leaves_nothing(asgi_call, bob
     headers = signed_headers(body, key_id=bob.key_id, private_pem=bob.peer.private_pem)
     assert asgi_call("POST", "/inbox", body, headers, hang_up=True) is None
     assert InboxMessage.objects.count() == 0
+
+
+def test_a_slow_key_fetch_holds_one_inbox_thread_and_neither_the_loop_nor_the_others(asgi_call, bob, peer):
+    """The production application, three requests at once on one event loop: while a signer's key server
+    takes its time, a second unknown signer is told to retry and a known signer is accepted."""
+    slow, dave = peer.actor("slow"), peer.actor("dave")
+    peer.get_delay = 3
+
+    async def scenario():
+        waiting = asyncio.create_task(asgi_call.request(*signed_request(slow, create_note(slow.ap_id))))
+        for _ in range(300):  # the slow fetch has begun
+            if "/users/slow" in peer.gets:
+                break
+            await asyncio.sleep(0.01)
+        refused = await asgi_call.request(*signed_request(dave, create_note(dave.ap_id)))
+        accepted = await asgi_call.request(*signed_request(bob, create_note(bob.ap_id)))
+        return refused, accepted, waiting.done(), await waiting
+
+    refused, accepted, slow_was_done, slow_answer = asyncio.run(scenario())
+    assert refused.status_code == 503 and refused.headers["retry-after"] == str(inbox.BUSY_RETRY_AFTER)
+    assert accepted.status_code == 202
+    assert not slow_was_done  # both were answered while the slow fetch still held its thread
+    assert slow_answer.status_code == 202
+    assert "/users/dave" not in peer.gets
+    assert set(InboxMessage.objects.values_list("actor_ap_id", flat=True)) == {slow.ap_id, bob.ap_id}
