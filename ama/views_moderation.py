@@ -53,7 +53,7 @@ def moderation_log(request, slug):
 
 
 class ReportForm(forms.Form):
-    comment = forms.CharField(label="What is wrong with it?", max_length=2000, required=False,
+    comment = forms.CharField(label=_("What is wrong with it?"), max_length=2000, required=False,
                               widget=forms.Textarea(attrs={"rows": 4}))
 
 
@@ -74,6 +74,6 @@ def report_question(request, pk):
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.report_create(user=request.user, question=question, comment=form.cleaned_data["comment"])
-        messages.success(request, "Thank you: the moderators will look at your report.")
+        messages.success(request, _("Thank you: the moderators will look at your report."))
         return redirect(f"/amas/{question.ama.slug}")
     return render(request, "ama/report_form.html", {"question": question, "form": form})

@@ -33,6 +33,16 @@ def test_signed_in_user_reports_a_question(open_ama):
     assert (report.reporter_user, report.question, report.comment) == (user, question, "doxxing")
 
 
+def test_the_report_form_and_its_thanks_speak_the_readers_language(open_ama):
+    question = services.question_approve(question=ask(open_ama))
+    client = client_for(get_user_model().objects.create_user("lecteur", password="pw"))
+    url = f"/questions/{question.pk}/report"
+    form = client.get(url, headers={"Accept-Language": "fr"}).content.decode()
+    assert "Signaler" in form and "Qu’est-ce qui ne va pas ?" in form and "What is wrong" not in form
+    page = client.post(url, {"comment": "doxxing"}, headers={"Accept-Language": "fr"}, follow=True).content.decode()
+    assert "Merci : les modérateurs vont examiner votre signalement." in page
+
+
 def test_hidden_questions_cannot_be_reported_by_the_public(open_ama):
     question = ask(open_ama)
     user = get_user_model().objects.create_user("reader", password="pw")
