@@ -63,3 +63,11 @@ def test_commands_name_real_entry_points():
     queues = COMPOSE["services"]["worker"]["command"][COMPOSE["services"]["worker"]["command"].index("-Q") + 1]
     from config.celery import app
     assert set(queues.split(",")) == {queue.name for queue in app.conf.task_queues}
+
+
+def test_make_run_serves_with_the_production_web_server():
+    procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip())
+    assert set(procfile) == {"web", "worker", "beat"}
+    web = " ".join(COMPOSE["services"]["web"]["command"])
+    assert procfile["web"].startswith("gunicorn -c config/gunicorn.py config.asgi:application")
+    assert "gunicorn -c config/gunicorn.py config.asgi:application" in web  # the same command as compose's
