@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from django.core.handlers.asgi import ASGIRequest, get_script_prefix
 from django.urls import set_script_prefix
 
-from .inbox import MAX_BODY
+from .inbox import MAX_BODY, declared_size
 from .wsgi import inbox_match, respond_to_inbox
 
 
@@ -50,10 +50,9 @@ def path_info(scope) -> str:
 
 
 def declared_length(scope) -> int | None:
-    values = [value for name, value in scope["headers"] if name == b"content-length"]
-    if len(values) != 1 or not values[0].isdigit():
-        return None
-    return int(values[0])
+    """As the view will read it: repeated headers joined as Django's request joins them, then one rule."""
+    values = [value.decode("latin-1") for name, value in scope["headers"] if name == b"content-length"]
+    return declared_size(",".join(values)) if values else None
 
 
 async def read_body(scope, receive) -> bytes | None:

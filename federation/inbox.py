@@ -35,15 +35,21 @@ class Receipt:
     message_id: int | None = None
 
 
+def declared_size(content_length: str) -> int | None:
+    """The size a Content-Length header declares, or None unless it is one plain decimal number (int() would
+    take "-5", " 5" and "٥"; repeated headers arrive joined by commas)."""
+    return int(content_length) if content_length.isascii() and content_length.isdigit() else None
+
+
 def read_body(request) -> bytes:
     length = request.META.get("CONTENT_LENGTH")
     if not length:
         if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
             raise Refusal(411, "a Content-Length is required")
         length = "0"
-    if not (length.isascii() and length.isdigit()):  # int() would take "-5", " 5" and "٥"
+    size = declared_size(length)
+    if size is None:
         raise Refusal(400, "invalid Content-Length")
-    size = int(length)
     if size > MAX_BODY:
         raise Refusal(413, f"body larger than {MAX_BODY} bytes")
     body = request.read(MAX_BODY + 1)

@@ -202,6 +202,7 @@ def test_a_chunked_body_without_a_length_is_refused_unread(asgi_call, bob, host)
 def test_an_unparsable_length_is_a_400(asgi_call, bob, host, length):
     answer = asgi_call("POST", "/inbox", b"{}", {"Content-Length": length})
     assert answer.status_code == 400 and answer.json() == {"error": "invalid Content-Length"}
+    assert asgi_call.received == 0  # refused from the header, as the view refuses it: the body is not read
 
 
 def test_a_body_in_several_messages_is_joined(asgi_call, bob, host):
