@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connections, models, router, transaction
 from django.http.request import HttpHeaders
 
-from . import actors, caches, policy, signatures, strictjson
+from . import actors, caches, policy, signatures, sqlite_turns, strictjson
 from .activities import InvalidActivity, actor_of, host_of, id_of, type_of
 from .models import Actor, InboxMessage
 
@@ -154,12 +154,13 @@ def store(raw: str, *, ap_id: str, kind: str, actor_id: str, key_id: str, via: s
               "key_id": key_id[:500], "received_via": via[:200], "body": raw}
     alias = router.db_for_write(InboxMessage)
     connection = connections[alias]
-    if domain not in caches.failing_domains():
-        message_id = _insert(connection, values)  # one autocommitted statement
-    else:
-        with transaction.atomic(using=alias):  # the row, and the sender's breaker closed, in one transaction
-            message_id = _insert(connection, values)
-            domain_alive(domain)
+    with sqlite_turns.writer_turn(connection):  # SQLite: inbox writers queue rather than sleep on its lock
+        if domain not in caches.failing_domains():
+            message_id = _insert(connection, values)  # one autocommitted statement
+        else:
+            with transaction.atomic(using=alias):  # the row, and the sender's breaker closed, in one transaction
+                message_id = _insert(connection, values)
+                domain_alive(domain)
     if message_id is not None:
         connection.on_commit(wake_workers)  # at once when no transaction is open
     return message_id
