@@ -16,6 +16,7 @@ from django.http.request import HttpHeaders
 from . import actors, caches, policy, signatures, sqlite_turns, strictjson
 from .activities import InvalidActivity, actor_of, host_of, id_of, type_of
 from .models import Actor, InboxMessage
+from .outbox import domain_alive
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
@@ -109,9 +110,14 @@ def authenticate(request, body: bytes, actor_id: str) -> tuple[Actor, str]:
 
 
 def lowered_headers(meta) -> dict[str, str]:
-    """What request.headers holds, by lower-case name, read once from the WSGI environ with Django's own
-    header-name rule (without building the case-insensitive mapping)."""
-    return {name.lower(): value for key, value in meta.items() if (name := HttpHeaders.parse_header_name(key))}
+    """What request.headers holds, by lower-case name: Django's header-name rule (HttpHeaders: the HTTP_
+    variables and the two unprefixed ones), without building its case-insensitive mapping."""
+    headers = {key[5:].replace("_", "-").lower(): value for key, value in meta.items()
+               if key.startswith("HTTP_") and len(key) > 5}
+    for key in HttpHeaders.UNPREFIXED_HEADERS:
+        if key in meta:
+            headers[key.replace("_", "-").lower()] = meta[key]
+    return headers
 
 
 def _key_owner(key_id: str, *, refresh: bool) -> Actor:
@@ -147,8 +153,6 @@ def store(raw: str, *, ap_id: str, kind: str, actor_id: str, key_id: str, via: s
     """Persist the activity as its sender wrote it (`raw`: the body, already parsed and found to be one JSON
     object that the database can store) and return its row id; None when it was already stored (through
     another inbox, or a replay). The workers are woken once the row is committed."""
-    from .outbox import domain_alive
-
     domain = host_of(actor_id)
     values = {"ap_id": ap_id, "activity_type": kind[:40], "actor_ap_id": actor_id, "domain": domain[:255],
               "key_id": key_id[:500], "received_via": via[:200], "body": raw}

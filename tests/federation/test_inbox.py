@@ -415,3 +415,27 @@ def test_a_slow_key_server_holds_one_thread_while_others_are_answered(client, bo
     worker.join(15)
     assert results["slow"].status_code == 202
     assert "/users/dave" not in peer.gets
+
+
+def test_the_inbox_reads_headers_by_djangos_own_rule():
+    """lowered_headers is request.headers by lower-case name, for the WSGI and the ASGI request alike."""
+    from io import BytesIO
+
+    from django.core.handlers.asgi import ASGIRequest
+    from django.core.handlers.wsgi import WSGIRequest
+
+    from federation.inbox import lowered_headers
+
+    wsgi = WSGIRequest({"REQUEST_METHOD": "POST", "PATH_INFO": "/inbox", "wsgi.input": BytesIO(b""),
+                        "CONTENT_TYPE": "application/activity+json", "CONTENT_LENGTH": "0",
+                        "HTTP_SIGNATURE": 'keyId="k"', "HTTP_X_FORWARDED_FOR": "10.0.0.1",
+                        "HTTP_DIGEST": "SHA-256=x", "SERVER_NAME": "example.com", "SERVER_PORT": "443",
+                        "REMOTE_ADDR": "10.0.0.2", "HTTP_": "no name"})
+    asgi = ASGIRequest({"type": "http", "method": "POST", "path": "/inbox", "query_string": b"",
+                        "headers": [(b"content-type", b"application/activity+json"), (b"content-length", b"0"),
+                                    (b"signature", b'keyId="k"'), (b"x_spoofed", b"dropped"),
+                                    (b"accept", b"a"), (b"accept", b"b")]}, BytesIO(b""))
+    for request in (wsgi, asgi):
+        assert lowered_headers(request.META) == {name.lower(): value for name, value in request.headers.items()}
+    assert lowered_headers(asgi.META)["accept"] == "a,b" and "x-spoofed" not in lowered_headers(asgi.META)
+    assert lowered_headers(wsgi.META)["content-type"] == "application/activity+json"
