@@ -40,6 +40,10 @@ def _finite(text: str) -> float:
     return value
 
 
+# built once: json.loads with these arguments builds a decoder and its scanner on every call
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constants, parse_float=_finite)
+
+
 def _depth_within(raw: str, limit: int) -> bool:
     """Bracket depth outside strings, checked before parsing so deep input never reaches the parser.
     Cheap when the body has fewer brackets than the limit (almost every activity)."""
@@ -84,8 +88,7 @@ def parse_object(body: bytes) -> dict:
     if not _depth_within(raw, MAX_DEPTH):
         raise BadJSON(f"JSON nested deeper than {MAX_DEPTH} levels")
     try:
-        value = json.loads(raw, object_pairs_hook=_no_duplicates, parse_constant=_no_constants,
-                           parse_float=_finite)
+        value = _DECODER.decode(raw)
     except BadJSON:
         raise
     except (ValueError, RecursionError) as error:
