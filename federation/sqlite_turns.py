@@ -42,7 +42,8 @@ def _lock_file(database: str):
 
 def lock_path(connection) -> str | None:
     """The file whose lock is the turn for this connection's database, or None when there is no turn to
-    take: another database, an in-memory SQLite database, or a connection inside a transaction."""
+    take: another database, a SQLite database named by URI (`file:…`, in memory or not: no file of ours
+    beside it) or in memory, or a connection inside a transaction."""
     if connection.vendor != "sqlite" or connection.in_atomic_block:
         return None
     database = str(connection.settings_dict["NAME"])
