@@ -199,8 +199,8 @@ def send_answer_updated(answer: Answer) -> None:
                        sender=answer.author, to_followers=True, recipients=answer_audience(answer))
 
 
-def send_answer_deleted(answer: Answer) -> None:
-    groups.send_answer_deleted(answer)
+def send_answer_deleted(answer: Answer, *, received: dict | None = None) -> None:
+    groups.send_answer_deleted(answer, received=received)
     if not _can_sign(answer.author):
         return
     author = answer.author

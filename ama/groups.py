@@ -188,12 +188,13 @@ def send_answer_updated(answer: Answer) -> None:
                                audience=note["audience"]))
 
 
-def send_answer_deleted(answer: Answer) -> None:
-    """A deleted answer is deleted in the community too (its author's Delete, as Lemmy relays a comment's)."""
+def send_answer_deleted(answer: Answer, *, received: dict | None = None) -> None:
+    """A deleted answer is deleted in the community too (its author's Delete, as Lemmy relays a comment's:
+    `received`, as a remote author signed it, or ours)."""
     ama = answer.question.ama
     if has_group(ama):
-        announce(ama, activity("Delete", actor=answer.author.ap_id, obj=answer.ap_id, to=[ama.group.ap_id, PUBLIC],
-                               cc=[], audience=ama.group.ap_id))
+        announce(ama, received or activity("Delete", actor=answer.author.ap_id, obj=answer.ap_id,
+                                           to=[ama.group.ap_id, PUBLIC], cc=[], audience=ama.group.ap_id))
 
 
 def send_received(ama: Ama, received: dict) -> None:

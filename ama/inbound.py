@@ -108,11 +108,24 @@ def on_update(incoming: Incoming) -> str | None:
 
 @register("Delete")
 def on_delete(incoming: Incoming) -> str | None:
+    """The author deletes their question, or a remote host their answer (a host removed since may still
+    delete what they wrote)."""
     question = _own_question(incoming, id_of(incoming.object))
-    if question is None:
+    if question is not None:
+        services.question_delete_received(question=question)
+        return f"question {question.pk} deleted"
+    answer = _own_answer(incoming, id_of(incoming.object))
+    if answer is not None:
+        services.answer_delete(answer=answer, received=incoming.activity)
+        return f"answer {answer.pk} deleted by its author"
+    return None
+
+
+def _own_answer(incoming: Incoming, object_id: str | None) -> Answer | None:
+    if not object_id:
         return None
-    services.question_delete_received(question=question)
-    return f"question {question.pk} deleted"
+    return Answer.objects.filter(ap_id=object_id, author=incoming.actor, deleted_at__isnull=True) \
+        .select_related("question__ama").first()
 
 
 def _voted_question(object_id: str | None) -> Question | None:

@@ -57,8 +57,9 @@ def answer_edit(*, answer: Answer, body: str, by_user=None) -> Answer:
     return answer
 
 
-def answer_delete(*, answer: Answer, by_user=None) -> Answer:
-    """Tombstone the answer; the question is unanswered again if no other answer remains."""
+def answer_delete(*, answer: Answer, by_user=None, received: dict | None = None) -> Answer:
+    """Tombstone the answer; the question is unanswered again if no other answer remains. `received`: the
+    Delete its remote author sent, which the community gets as they signed it."""
     if answer.deleted_at:
         return answer
     with transaction.atomic():
@@ -67,6 +68,7 @@ def answer_delete(*, answer: Answer, by_user=None) -> Answer:
         question = answer.question
         if not question.answers.filter(deleted_at__isnull=True).exists():
             Question.objects.filter(pk=question.pk).update(answered_at=None)
-        ap.send_answer_deleted(answer)
-        audit.record(user=by_user, action="answer.delete", question=question, target=answer.ap_id)
+        ap.send_answer_deleted(answer, received=received)
+        audit.record(user=by_user, action="answer.delete", question=question, target=answer.ap_id,
+                     by_actor=answer.author if received else None)
     return answer

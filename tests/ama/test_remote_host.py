@@ -120,3 +120,55 @@ def test_operator_names_a_remote_host_from_the_command_line(open_ama, hana, deli
         call_command("remotehost", "no-such-ama", hana.ap_id)
     with pytest.raises(CommandError, match="could not find that account"):
         call_command("remotehost", open_ama.slug, "nobody@127.0.0.1:9")
+
+
+def lemmy_delete(actor, ama, object_id) -> dict:
+    return {"id": f"{actor.peer.base}/activities/delete/{uuid.uuid4().hex}", "type": "Delete",
+            "actor": actor.ap_id, "object": object_id, "to": [PUBLIC], "cc": [ama.group.ap_id],
+            "audience": ama.group.ap_id}
+
+
+def test_a_remote_host_deletes_their_answer_and_the_community_gets_their_delete(open_ama, hana, approved,
+                                                                                deliver_inbox):
+    from ama.models import AuditEntry
+
+    verify(open_ama, hana, deliver_inbox)
+    deliver_inbox(lemmy_comment(hana, open_ama, approved.ap_id, "Common Crawl, filtered."))
+    answer = approved.answers.get()
+    delete = lemmy_delete(hana, open_ama, answer.ap_id)
+    message = deliver_inbox(delete)
+    assert message.state == InboxMessage.State.PROCESSED and "deleted by its author" in message.result
+    answer.refresh_from_db()
+    approved.refresh_from_db()
+    assert answer.deleted_at is not None and approved.answered_at is None
+    announce = OutboxActivity.objects.filter(actor=open_ama.group, activity_type="Announce").last().body
+    assert announce["object"] == delete  # relayed as hana signed it
+    entry = AuditEntry.objects.get(action="answer.delete")
+    assert entry.actor_ap_id == hana.ap_id and entry.target == answer.ap_id
+
+
+def test_a_host_removed_since_may_still_delete_their_answer(open_ama, hana, approved, deliver_inbox):
+    claim = verify(open_ama, hana, deliver_inbox)
+    deliver_inbox(mastodon_note(hana, "Mostly Wikipedia.", in_reply_to=approved.ap_id))
+    answer = approved.answers.get()
+    RemoteHostClaim.objects.all().delete()
+    open_ama.cohosts.clear()
+    assert not open_ama.is_host(claim.actor)
+    deliver_inbox(lemmy_delete(hana, open_ama, answer.ap_id))
+    answer.refresh_from_db()
+    assert answer.deleted_at is not None
+
+
+def test_nobody_else_deletes_a_hosts_answer_and_a_repeat_changes_nothing(open_ama, hana, remote_actor, approved,
+                                                                         deliver_inbox):
+    verify(open_ama, hana, deliver_inbox)
+    deliver_inbox(lemmy_comment(hana, open_ama, approved.ap_id, "Common Crawl, filtered."))
+    answer = approved.answers.get()
+    forged = deliver_inbox(lemmy_delete(remote_actor, open_ama, answer.ap_id))
+    answer.refresh_from_db()
+    assert forged.state == InboxMessage.State.IGNORED and answer.deleted_at is None
+    deliver_inbox(lemmy_delete(hana, open_ama, answer.ap_id))
+    announces = OutboxActivity.objects.filter(actor=open_ama.group, activity_type="Announce").count()
+    again = deliver_inbox(lemmy_delete(hana, open_ama, answer.ap_id))
+    assert again.state == InboxMessage.State.IGNORED
+    assert OutboxActivity.objects.filter(actor=open_ama.group, activity_type="Announce").count() == announces
