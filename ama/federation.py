@@ -191,8 +191,8 @@ def send_answer_created(answer: Answer) -> None:
                    sender=answer.author, to_followers=True, recipients=[answer.question.author])
 
 
-def send_answer_updated(answer: Answer) -> None:
-    groups.send_answer_updated(answer)
+def send_answer_updated(answer: Answer, *, received: dict | None = None) -> None:
+    groups.send_answer_updated(answer, received=received)
     if _can_sign(answer.author):
         note = answer_note(answer)
         outbox.publish(activity("Update", actor=answer.author.ap_id, obj=note, to=note["to"], cc=note["cc"]),

@@ -178,11 +178,13 @@ def send_answer_created(answer: Answer) -> None:
         announce(answer.question.ama, _answer_create(answer))
 
 
-def send_answer_updated(answer: Answer) -> None:
-    """A host's edited answer: the community gets the author's Update (a remote host's own edit reaches its
-    followers from its server)."""
+def send_answer_updated(answer: Answer, *, received: dict | None = None) -> None:
+    """A host's edited answer: the community gets the author's Update (`received`: a remote host's, as they
+    signed it; their own server tells their followers)."""
     ama = answer.question.ama
-    if has_group(ama) and answer.author.is_local:
+    if has_group(ama) and received is not None:
+        announce(ama, received)
+    elif has_group(ama) and answer.author.is_local:
         note = _answer_in_community(answer)
         announce(ama, activity("Update", actor=answer.author.ap_id, obj=note, to=note["to"], cc=note["cc"],
                                audience=note["audience"]))

@@ -95,10 +95,12 @@ def _own_question(incoming: Incoming, object_id: str | None) -> Question | None:
 
 @register("Update")
 def on_update(incoming: Incoming) -> str | None:
+    """The author edits their question, or a remote host their answer (only while they host the AMA, as
+    for a local co-host)."""
     obj = incoming.object
     question = _own_question(incoming, id_of(obj))
     if question is None:
-        return None
+        return _answer_update(incoming)
     note = note_from(incoming)
     content, language = content_and_language(note)
     services.question_edit_received(question=question, content_html=content, language=language,
@@ -119,6 +121,20 @@ def on_delete(incoming: Incoming) -> str | None:
         services.answer_delete(answer=answer, received=incoming.activity)
         return f"answer {answer.pk} deleted by its author"
     return None
+
+
+def _answer_update(incoming: Incoming) -> str | None:
+    answer = _own_answer(incoming, id_of(incoming.object))
+    if answer is None:
+        return None
+    if not answer.question.ama.is_host(incoming.actor):
+        raise Ignore("edit of an answer by someone who no longer hosts this AMA")
+    content, _language = content_and_language(note_from(incoming))
+    try:
+        services.answer_edit_received(answer=answer, content_html=content, received=incoming.activity)
+    except services.ServiceError as error:
+        raise Ignore(str(error)) from error
+    return f"answer {answer.pk} edited by its author"
 
 
 def _own_answer(incoming: Incoming, object_id: str | None) -> Answer | None:

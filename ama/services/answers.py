@@ -57,6 +57,23 @@ def answer_edit(*, answer: Answer, body: str, by_user=None) -> Answer:
     return answer
 
 
+def answer_edit_received(*, answer: Answer, content_html: str, received: dict) -> Answer:
+    """A remote host's `Update` of their answer (`received`, which the community gets as they signed it)."""
+    if answer.deleted_at:
+        raise ServiceError(_("a deleted answer cannot be edited"))
+    clean = sanitize(content_html)
+    if not clean.strip():
+        raise ServiceError(_("an answer needs text"))
+    with transaction.atomic():
+        before = {"content_html": answer.content_html}
+        answer.content_html, answer.updated_at = clean, timezone.now()
+        answer.save(update_fields=["content_html", "updated_at"])
+        ap.send_answer_updated(answer, received=received)
+        audit.record(user=None, action="answer.edit", question=answer.question, target=answer.ap_id,
+                     before=before, after={"content_html": clean}, by_actor=answer.author)
+    return answer
+
+
 def answer_delete(*, answer: Answer, by_user=None, received: dict | None = None) -> Answer:
     """Tombstone the answer; the question is unanswered again if no other answer remains. `received`: the
     Delete its remote author sent, which the community gets as they signed it."""

@@ -172,3 +172,43 @@ def test_nobody_else_deletes_a_hosts_answer_and_a_repeat_changes_nothing(open_am
     again = deliver_inbox(lemmy_delete(hana, open_ama, answer.ap_id))
     assert again.state == InboxMessage.State.IGNORED
     assert OutboxActivity.objects.filter(actor=open_ama.group, activity_type="Announce").count() == announces
+
+
+def lemmy_update(comment_create: dict, text: str) -> dict:
+    note = {**comment_create["object"], "content": f"<p>{text}</p>", "updated": "2026-11-29T19:00:00Z"}
+    return {"id": f"{note['id']}/update/{uuid.uuid4().hex[:8]}", "type": "Update",
+            "actor": comment_create["actor"], "object": note, "to": [PUBLIC], "cc": comment_create.get("cc", [])}
+
+
+def test_a_remote_host_edits_their_answer_and_the_community_gets_their_update(open_ama, hana, approved,
+                                                                              deliver_inbox):
+    from ama.models import AuditEntry
+
+    verify(open_ama, hana, deliver_inbox)
+    reply = lemmy_comment(hana, open_ama, approved.ap_id, "Common Crawl, filtered.")
+    deliver_inbox(reply)
+    update = lemmy_update(reply, "Common Crawl, <script>x</script>deduplicated.")
+    message = deliver_inbox(update)
+    assert message.state == InboxMessage.State.PROCESSED and "edited by its author" in message.result
+    answer = approved.answers.get()
+    assert "deduplicated." in answer.content_html and "<script>" not in answer.content_html
+    assert answer.updated_at is not None
+    announce = OutboxActivity.objects.filter(actor=open_ama.group, activity_type="Announce").last().body
+    assert announce["object"] == update
+    assert AuditEntry.objects.get(action="answer.edit").actor_ap_id == hana.ap_id
+
+
+def test_an_answer_edit_by_a_removed_host_or_by_someone_else_changes_nothing(open_ama, hana, remote_actor,
+                                                                             approved, deliver_inbox):
+    claim = verify(open_ama, hana, deliver_inbox)
+    reply = lemmy_comment(hana, open_ama, approved.ap_id, "Common Crawl, filtered.")
+    deliver_inbox(reply)
+    forged = {**lemmy_update(reply, "Forged."), "actor": remote_actor.ap_id}
+    forged["object"] = {**forged["object"], "attributedTo": remote_actor.ap_id}
+    assert deliver_inbox(forged).state == InboxMessage.State.IGNORED
+    RemoteHostClaim.objects.all().delete()
+    open_ama.cohosts.clear()
+    assert not open_ama.is_host(claim.actor)
+    late = deliver_inbox(lemmy_update(reply, "Edited after I left."))
+    assert late.state == InboxMessage.State.IGNORED and "no longer hosts" in late.result
+    assert "Common Crawl, filtered." in approved.answers.get().content_html
