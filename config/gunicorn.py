@@ -8,8 +8,8 @@ application on another pool of WEB_THREADS threads. A thread waiting on a remote
 loop nor the other threads. bench/inbox.py, 32 kept-alive senders, thirteen pairs of same-hour runs: this
 took 13-38 % less CPU per accepted activity than gunicorn's threaded WSGI worker (`gthread`, 2 threads) and
 accepted 16-59 % more activities per second on PostgreSQL, because gthread's handing of each request from
-its poller to a pool thread and back cost more than the inbox's own work. Command-line flags override these. Environment: PORT, WEB_CONCURRENCY,
-WEB_THREADS (read by config/asgi.py)."""
+its poller to a pool thread and back cost more than the inbox's own work. Command-line flags override these.
+Environment: PORT, WEB_CONCURRENCY, WEB_THREADS (read by config/asgi.py)."""
 
 import os
 

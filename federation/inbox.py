@@ -158,8 +158,9 @@ def store(raw: str, *, ap_id: str, kind: str, actor_id: str, key_id: str, via: s
               "key_id": key_id[:500], "received_via": via[:200], "body": raw}
     alias = router.db_for_write(InboxMessage)
     connection = connections[alias]
+    sender_failing = domain in caches.failing_domains()  # read before the turn, which is for writing only
     with sqlite_turns.writer_turn(connection):  # SQLite: inbox writers queue rather than sleep on its lock
-        if domain not in caches.failing_domains():
+        if not sender_failing:
             message_id = _insert(connection, values)  # one autocommitted statement
         else:
             with transaction.atomic(using=alias):  # the row, and the sender's breaker closed, in one transaction

@@ -11,7 +11,7 @@ from federation.models import Actor
 from .. import audit, urls_ap
 from .. import federation as ap
 from ..models import Answer, Question
-from ..text import render_markdown, sanitize
+from ..text import plain_text, render_markdown, sanitize
 from .errors import ServiceError
 
 
@@ -62,7 +62,7 @@ def answer_edit_received(*, answer: Answer, content_html: str, received: dict) -
     if answer.deleted_at:
         raise ServiceError(_("a deleted answer cannot be edited"))
     clean = sanitize(content_html)
-    if not clean.strip():
+    if not plain_text(clean).strip():
         raise ServiceError(_("an answer needs text"))
     with transaction.atomic():
         before = {"content_html": answer.content_html}

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ama import services
-from ama.models import Question, RemoteHostClaim
+from ama.models import AuditEntry, Question, RemoteHostClaim
 from federation.models import InboxMessage, OutboxActivity
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "lemmy"
@@ -130,8 +130,6 @@ def lemmy_delete(actor, ama, object_id) -> dict:
 
 def test_a_remote_host_deletes_their_answer_and_the_community_gets_their_delete(open_ama, hana, approved,
                                                                                 deliver_inbox):
-    from ama.models import AuditEntry
-
     verify(open_ama, hana, deliver_inbox)
     deliver_inbox(lemmy_comment(hana, open_ama, approved.ap_id, "Common Crawl, filtered."))
     answer = approved.answers.get()
@@ -182,8 +180,6 @@ def lemmy_update(comment_create: dict, text: str) -> dict:
 
 def test_a_remote_host_edits_their_answer_and_the_community_gets_their_update(open_ama, hana, approved,
                                                                               deliver_inbox):
-    from ama.models import AuditEntry
-
     verify(open_ama, hana, deliver_inbox)
     reply = lemmy_comment(hana, open_ama, approved.ap_id, "Common Crawl, filtered.")
     deliver_inbox(reply)
@@ -198,11 +194,13 @@ def test_a_remote_host_edits_their_answer_and_the_community_gets_their_update(op
     assert AuditEntry.objects.get(action="answer.edit").actor_ap_id == hana.ap_id
 
 
-def test_an_answer_edit_by_a_removed_host_or_by_someone_else_changes_nothing(open_ama, hana, remote_actor,
+def test_an_answer_edit_leaving_no_text_by_a_removed_host_or_by_someone_else_changes_nothing(open_ama, hana, remote_actor,
                                                                              approved, deliver_inbox):
     claim = verify(open_ama, hana, deliver_inbox)
     reply = lemmy_comment(hana, open_ama, approved.ap_id, "Common Crawl, filtered.")
     deliver_inbox(reply)
+    emptied = deliver_inbox(lemmy_update(reply, "<b> </b>"))
+    assert emptied.state == InboxMessage.State.IGNORED and "needs text" in emptied.result
     forged = {**lemmy_update(reply, "Forged."), "actor": remote_actor.ap_id}
     forged["object"] = {**forged["object"], "attributedTo": remote_actor.ap_id}
     assert deliver_inbox(forged).state == InboxMessage.State.IGNORED
