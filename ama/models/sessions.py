@@ -71,6 +71,10 @@ class Ama(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by the live-event publisher on every change a viewer can see (ama/live): the ETag of every page
+    # and API list of this AMA, the key of its cached renders and the id of its last event.
+    version = models.PositiveBigIntegerField(default=0, editable=False)
+    changed_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = AmaQuerySet.as_manager()
 
