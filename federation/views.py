@@ -72,14 +72,17 @@ def host_meta(request):
 
 @require_GET
 def nodeinfo_index(request):
-    return json_response({"links": [{"rel": "http://nodeinfo.diaspora.software/ns/schema/2.1",
-                                     "href": absolute("/nodeinfo/2.1")}]})
+    return json_response({"links": [{"rel": nodeinfo.SCHEMA.format(version), "href": absolute(f"/nodeinfo/{version}")}
+                                    for version in nodeinfo.VERSIONS]})
 
 
 @require_GET
-def nodeinfo_document(request):
-    return json_response(nodeinfo.document(), content_type=(
-        'application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"'))
+def nodeinfo_document(request, version: str):
+    if version not in nodeinfo.VERSIONS:
+        return json_response({"error": f"NodeInfo {version} is not served; try {', '.join(nodeinfo.VERSIONS)}"},
+                             status=404)
+    return json_response(nodeinfo.document(version), content_type=(
+        f'application/json; profile="{nodeinfo.SCHEMA.format(version)}#"'))
 
 
 def _actor_page(request, actor: Actor):

@@ -78,10 +78,30 @@ def test_host_meta_points_to_webfinger(client, db):
     assert b'template="http://testserver/.well-known/webfinger?resource={uri}"' in response.content
 
 
-def test_nodeinfo_index_links_2_1(client, db):
+def test_nodeinfo_index_links_2_0_and_2_1(client, db):
+    """Takahē reads only the 2.0 link, Mastodon takes either."""
     links = client.get("/.well-known/nodeinfo").json()["links"]
-    assert links == [{"rel": "http://nodeinfo.diaspora.software/ns/schema/2.1",
+    assert links == [{"rel": "http://nodeinfo.diaspora.software/ns/schema/2.0",
+                      "href": "http://testserver/nodeinfo/2.0"},
+                     {"rel": "http://nodeinfo.diaspora.software/ns/schema/2.1",
                       "href": "http://testserver/nodeinfo/2.1"}]
+
+
+def test_nodeinfo_2_0_is_served_at_its_link(client, make_host):
+    make_host("alice")
+    href = client.get("/.well-known/nodeinfo").json()["links"][0]["href"]
+    response = client.get(href.removeprefix("http://testserver"))
+    assert response.status_code == 200
+    assert 'profile="http://nodeinfo.diaspora.software/ns/schema/2.0#"' in response["Content-Type"]
+    document = response.json()
+    assert document["version"] == "2.0" and document["protocols"] == ["activitypub"]
+    assert document["usage"]["users"]["total"] == 1
+    assert set(document["software"]) == {"name", "version"}  # 2.0 has no repository/homepage
+
+
+def test_unknown_nodeinfo_version_is_404_with_a_reason(client, db):
+    response = client.get("/nodeinfo/1.0")
+    assert response.status_code == 404 and "2.0, 2.1" in response.json()["error"]
 
 
 def test_nodeinfo_counts_are_real(client, make_host, instance):
