@@ -24,6 +24,11 @@ def text(name: str, default: str = "") -> str:
     return value or default
 
 
+def web_bind() -> str:
+    """gunicorn's listening address: loopback unless FEDIAMA_BIND says otherwise (docker-compose sets 0.0.0.0)."""
+    return text("FEDIAMA_BIND", "127.0.0.1:" + text("PORT", "8000"))
+
+
 def local_secret_key(var_dir: Path) -> str:
     """The embedded default's key: generated once into var/secret_key, then reused."""
     path = var_dir / "secret_key"

@@ -9,11 +9,14 @@ loop nor the other threads. bench/inbox.py, 32 kept-alive senders, thirteen pair
 took 13-38 % less CPU per accepted activity than gunicorn's threaded WSGI worker (`gthread`, 2 threads) and
 accepted 16-59 % more activities per second on PostgreSQL, because gthread's handing of each request from
 its poller to a pool thread and back cost more than the inbox's own work. Command-line flags override these.
-Environment: PORT, WEB_CONCURRENCY, WEB_THREADS (read by config/asgi.py)."""
+Environment: FEDIAMA_BIND (default 127.0.0.1:$PORT: loopback only; docker-compose binds 0.0.0.0:8000), PORT,
+WEB_CONCURRENCY, WEB_THREADS (read by config/asgi.py)."""
 
 import os
 
-bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+from config import env
+
+bind = env.web_bind()
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "uvicorn_worker.UvicornWorker"  # serves config/asgi.py; WEB_THREADS is read there
 keepalive = 5  # seconds an idle kept-alive connection is held

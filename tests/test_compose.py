@@ -71,3 +71,25 @@ def test_make_run_serves_with_the_production_web_server():
     web = " ".join(COMPOSE["services"]["web"]["command"])
     assert procfile["web"].startswith("gunicorn -c config/gunicorn.py config.asgi:application")
     assert "gunicorn -c config/gunicorn.py config.asgi:application" in web  # the same command as compose's
+
+
+def _gunicorn_bind(monkeypatch, **environment) -> str:
+    import runpy
+
+    for name in ("FEDIAMA_BIND", "PORT"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "config" / "gunicorn.py"))["bind"]
+
+
+def test_gunicorn_listens_on_loopback_unless_told_otherwise(monkeypatch):
+    assert _gunicorn_bind(monkeypatch) == "127.0.0.1:8000"
+    assert _gunicorn_bind(monkeypatch, PORT="9000") == "127.0.0.1:9000"
+    assert _gunicorn_bind(monkeypatch, FEDIAMA_BIND="[::1]:8001") == "[::1]:8001"
+
+
+def test_compose_web_binds_every_interface_explicitly(monkeypatch):
+    environment = COMPOSE["services"]["web"]["environment"]
+    assert environment["FEDIAMA_BIND"] == "0.0.0.0:8000"
+    assert _gunicorn_bind(monkeypatch, FEDIAMA_BIND=environment["FEDIAMA_BIND"]) == "0.0.0.0:8000"
