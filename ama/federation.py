@@ -69,13 +69,14 @@ def context_collection(ama: Ama, page: str | None) -> dict:
 
 
 def ama_note(ama: Ama) -> dict:
+    """The AMA as a Note; the title is its first line, never `name` (Mastodon-API servers such as Takahē
+    read a Note's `name` as a content warning). Only the Group's Page carries `name`."""
     replies = replies_collection(ama, None)
     replies["first"] = replies_collection(ama, "1") if replies["totalItems"] else {
         "type": "OrderedCollectionPage", "partOf": urls_ap.replies_id(ama), "orderedItems": []}
     content = f"<p><strong>{_escape(ama.title)}</strong></p>{ama.intro_html}"
     note = {
-        "@context": CONTEXT, "id": ama.ap_id, "type": "Note", "attributedTo": ama.host.ap_id,
-        "name": ama.title, "content": content, "contentMap": {ama.language: content},
+        "@context": CONTEXT, "id": ama.ap_id, "type": "Note", "attributedTo": ama.host.ap_id, "content": content, "contentMap": {ama.language: content},
         "url": ama.ap_id, "to": [PUBLIC], "cc": [ama.host.followers_url], "published": iso(ama.published_at),
         "startTime": iso(ama.opens_at), "endTime": iso(ama.closes_at), "replies": replies,
         "context": urls_ap.context_id(ama), "interactionPolicy": interaction_policy(ama), "sensitive": False,

@@ -123,6 +123,13 @@ def test_ama_note_shape(open_ama):
     json.dumps(note)
 
 
+def test_ama_note_has_no_name_so_no_content_warning(client, open_ama):
+    """Takahē: `summary = data.get("summary") or data.get("name")`; the title is the note's first line."""
+    note = client.get(f"/amas/{open_ama.slug}", HTTP_ACCEPT="application/activity+json").json()
+    assert "name" not in note and "summary" not in note
+    assert note["content"].startswith("<p><strong>Ask me about open models</strong></p>")
+
+
 def test_replies_and_context_hold_only_approved_items(open_ama, approved_question, remote_actor):
     from ama.federation import ama_note, context_collection
     from federation.models import Actor
