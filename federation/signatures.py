@@ -10,133 +10,45 @@ import base64
 import binascii
 import functools
 import hashlib
-import hmac
 import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import formatdate, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from . import signatures_rfc9421
+from .signing_primitives import (  # re-exported: callers name them as signatures.X
+    PublicKey,
+    SignatureError,
+    VerifiedSignature,
+    b64_matches,
+    check_time,
+    content_digest_header,
+    digest_header,
+    has_body,
+    http_date,
+    load_private_key,
+    load_public_key,
+    lower_keys,
+    sign_bytes,
+    to_bytes,
+    verify_bytes,
+    without_headers,
+)
 
-class SignatureError(Exception):
-    """Reason is a short human-readable string, safe to return to the remote server in a 401 JSON body."""
+__all__ = ["SignatureError", "SignedRequestInfo", "VerifiedSignature", "check_digest", "content_digest_header",
+           "digest_header", "http_date", "load_public_key", "lower_keys", "parse_cavage", "sign_cavage",
+           "sign_rfc9421", "signature_info", "verify_bytes", "verify_request"]
 
 
 @dataclass(frozen=True)
 class SignedRequestInfo:
     key_id: str
     scheme: str  # "cavage" or "rfc9421"
-
-
-@dataclass(frozen=True)
-class VerifiedSignature:
-    key_id: str
-    scheme: str  # "cavage" or "rfc9421"
-    algorithm: str
-    covered: tuple[str, ...]  # lower-case header/component names that were signed
-
-
-# --- shared primitives (also used by federation.signatures_rfc9421) ---------------------------------
-
-PublicKey = rsa.RSAPublicKey | ed25519.Ed25519PublicKey
-_PSS_SHA512 = padding.PSS(mgf=padding.MGF1(hashes.SHA512()), salt_length=64)
-
-
-def digest_header(body: bytes) -> str:
-    return "SHA-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode("ascii")
-
-
-def content_digest_header(body: bytes) -> str:
-    return "sha-256=:" + base64.b64encode(hashlib.sha256(body).digest()).decode("ascii") + ":"
-
-
-def http_date(now: float | None = None) -> str:
-    return formatdate(time.time() if now is None else now, usegmt=True)
-
-
-def lower_keys(headers: Mapping[str, str]) -> dict[str, str]:
-    return {name.lower(): value for name, value in headers.items()}
-
-
-def without_headers(headers: Mapping[str, str], names: set[str]) -> dict[str, str]:
-    return {name: value for name, value in headers.items() if name.lower() not in names}
-
-
-def to_bytes(text: str) -> bytes:
-    """Header values arrive as latin-1 decoded text (WSGI, http.client); encode them back the same way."""
-    try:
-        return text.encode("latin-1")
-    except UnicodeEncodeError:
-        return text.encode("utf-8")
-
-
-def has_body(method: str, body: bytes | None) -> bool:
-    return method.upper() == "POST" or bool(body)
-
-
-@functools.lru_cache(maxsize=4096)
-def load_public_key(pem: str) -> PublicKey:
-    """Cached: an inbox sees the same few thousand keys again and again."""
-    try:
-        key = serialization.load_pem_public_key(pem.encode("ascii"))
-    except (ValueError, TypeError, UnicodeError, UnsupportedAlgorithm) as exc:
-        raise SignatureError("invalid public key") from exc
-    if not isinstance(key, (rsa.RSAPublicKey, ed25519.Ed25519PublicKey)):
-        raise SignatureError("unsupported key type")
-    return key
-
-
-@functools.lru_cache(maxsize=64)
-def load_private_key(pem: str) -> rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey:
-    """Cached: parsing and checking an RSA PEM costs ~40 ms, signing with the loaded key ~0.3 ms."""
-    return serialization.load_pem_private_key(pem.encode("ascii"), password=None)  # sign_bytes checks the type
-
-
-def sign_bytes(algorithm: str, key: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey, data: bytes) -> bytes:
-    """`algorithm` is an RFC 9421 name: rsa-v1_5-sha256, rsa-pss-sha512 or ed25519."""
-    if algorithm == "ed25519" and isinstance(key, ed25519.Ed25519PrivateKey):
-        return key.sign(data)
-    if algorithm == "rsa-v1_5-sha256" and isinstance(key, rsa.RSAPrivateKey):
-        return key.sign(data, padding.PKCS1v15(), hashes.SHA256())
-    if algorithm == "rsa-pss-sha512" and isinstance(key, rsa.RSAPrivateKey):
-        return key.sign(data, _PSS_SHA512, hashes.SHA512())
-    raise ValueError(f"cannot sign {algorithm} with {type(key).__name__}")
-
-
-def verify_bytes(algorithm: str, key: PublicKey, signature: bytes, data: bytes) -> bool:
-    """`algorithm` is an RFC 9421 name; False on a bad signature or a key of the wrong type."""
-    try:
-        if algorithm == "ed25519" and isinstance(key, ed25519.Ed25519PublicKey):
-            key.verify(signature, data)
-        elif algorithm == "rsa-v1_5-sha256" and isinstance(key, rsa.RSAPublicKey):
-            key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
-        elif algorithm == "rsa-pss-sha512" and isinstance(key, rsa.RSAPublicKey):
-            key.verify(signature, data, _PSS_SHA512, hashes.SHA512())
-        else:
-            return False
-    except (InvalidSignature, ValueError):
-        return False
-    return True
-
-
-def check_time(timestamp: float, now: float, max_skew: int, what: str) -> None:
-    if timestamp < now - max_skew:
-        raise SignatureError(f"{what} is too old")
-    if timestamp > now + max_skew:
-        raise SignatureError(f"{what} is in the future")
-
-
-def b64_matches(encoded: str, expected: bytes) -> bool:
-    try:
-        return hmac.compare_digest(base64.b64decode(encoded, validate=True), expected)
-    except (binascii.Error, ValueError):
-        return False
 
 
 # --- draft-cavage-http-signatures-12 -------------------------------------------------------------------
@@ -345,8 +257,6 @@ def sign_cavage(*, method: str, url: str, headers: dict[str, str], body: bytes |
 def sign_rfc9421(*, method: str, url: str, headers: dict[str, str], body: bytes | None, key_id: str,
                  private_key_pem: str, now: float | None = None) -> dict[str, str]:
     """Return a new dict: `headers` plus Content-Digest (body not None), Signature-Input and Signature."""
-    from federation import signatures_rfc9421
-
     return signatures_rfc9421.sign(
         method=method, url=url, headers=headers, body=body, key_id=key_id,
         private_key_pem=private_key_pem, now=time.time() if now is None else now,
@@ -357,9 +267,7 @@ def signature_info(headers: Mapping[str, str]) -> SignedRequestInfo:
     """Which key the request claims; RFC 9421 is preferred when Signature-Input is present."""
     lowered = lower_keys(headers)
     if "signature-input" in lowered:
-        from federation import signatures_rfc9421
-
-        return SignedRequestInfo(signatures_rfc9421.select_label(lowered).key_id, "rfc9421")
+            return SignedRequestInfo(signatures_rfc9421.select_label(lowered).key_id, "rfc9421")
     value = _cavage_header(lowered)
     if value is None:
         raise SignatureError("no signature")
@@ -374,9 +282,7 @@ def verify_request(*, method: str, path: str, query: str, headers: Mapping[str, 
     lowered = lower_keys(headers)
     now = time.time() if now is None else now
     if "signature-input" in lowered:
-        from federation import signatures_rfc9421
-
-        return signatures_rfc9421.verify(
+            return signatures_rfc9421.verify(
             method=method, path=path, query=query, lowered=lowered, body=body,
             public_key_pem=public_key_pem, now=now, max_skew=max_skew, host=host, scheme=scheme,
         )

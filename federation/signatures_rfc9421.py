@@ -1,8 +1,9 @@
 """RFC 9421 HTTP Message Signatures: the request-signing subset ActivityPub servers use.
 
 Pure, like `federation.signatures` (which is the public entry point and re-exports `sign`
-as `sign_rfc9421`). Structured fields are parsed and serialized with http-sfv; the
-`@signature-params` line is the canonical re-serialization of the Signature-Input member.
+as `sign_rfc9421`); what both schemes share is in `federation.signing_primitives`. Structured
+fields are parsed and serialized with http-sfv; the `@signature-params` line is the canonical
+re-serialization of the Signature-Input member.
 Supported: derived components @method @target-uri @authority @scheme @request-target @path
 @query @query-param;name=…, plain header fields, algorithms rsa-v1_5-sha256, rsa-pss-sha512
 and ed25519. Responses, `;req`/`;sf`/`;key`/`;bs` and HMAC/ECDSA are refused.
@@ -19,7 +20,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 import http_sfv
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from federation.signatures import (
+from .signing_primitives import (
     SignatureError,
     VerifiedSignature,
     check_time,

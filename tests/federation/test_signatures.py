@@ -19,21 +19,23 @@ from http_message_signatures import (
 from http_message_signatures.algorithms import RSA_V1_5_SHA256
 
 from federation.signatures import (
-    SignatureError,
     SignedRequestInfo,
+    sign_cavage,
+    sign_rfc9421,
+    signature_info,
+    verify_request,
+)
+from federation.signatures_rfc9421 import Target, parse_labels, signature_base
+from federation.signing_primitives import (
+    SignatureError,
     VerifiedSignature,
     content_digest_header,
     digest_header,
     http_date,
     load_public_key,
     lower_keys,
-    sign_cavage,
-    sign_rfc9421,
-    signature_info,
     verify_bytes,
-    verify_request,
 )
-from federation.signatures_rfc9421 import Target, parse_labels, signature_base
 
 NOW = 1_700_000_000.0
 KEY_ID = "https://remote.example/users/bob#main-key"
