@@ -44,12 +44,14 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Redoc for /api/docs/ served from our own static files
     "federation",
     "ama",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -59,6 +61,22 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Content-Security-Policy on every response (django-csp): no inline script or style anywhere, nothing framed, no
+# plugins. Two views widen their own policy: /api/docs/ (ama/api_urls.py) and the AMA page's form-action, because the
+# "ask from your own account" box redirects to the visitor's server (ama/views/public.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -152,6 +170,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "fediama API",
     "DESCRIPTION": "AMAs, questions, answers and votes. Anonymous users read approved content only.",
     "VERSION": FEDIAMA_VERSION,
+    "REDOC_DIST": "SIDECAR",  # no CDN: the page would be blank offline and would tell a third party who reads it
 }
 
 LOGGING = {
