@@ -18,7 +18,9 @@ from config import env
 
 bind = env.web_bind()
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "uvicorn_worker.UvicornWorker"  # serves config/asgi.py; WEB_THREADS is read there
+# uvicorn's worker with a bounded request head (414/431 past 8 KiB a line, 64 KiB in all): config/bounded_http.py;
+# it serves config/asgi.py, where WEB_THREADS is read
+worker_class = "config.bounded_http.BoundedUvicornWorker"
 keepalive = 5  # seconds an idle kept-alive connection is held
 backlog = 2048
 # each worker's main loop touches a heartbeat file per iteration: keep it in memory where there is a tmpfs
