@@ -11,3 +11,6 @@ class AmaConfig(AppConfig):
         from . import inbound_group  # noqa: F401, I001
         from . import inbound  # noqa: F401  registers the AMA's inbox handlers
         from . import inbound_flag  # noqa: F401  Flag → Report
+        from federation.activity_views import provide_gone_check
+        from .federation import object_gone
+        provide_gone_check(object_gone)  # activities showing something deleted here answer 410

@@ -5,11 +5,13 @@ inside the service's transaction (deliveries are enqueued on commit)."""
 
 from datetime import UTC
 
+from django.db.models import Q
 from django.utils import timezone
 
 from federation import outbox
 from federation.activities import AS_CONTEXT, PUBLIC, activity
 from federation.documents import ordered_collection
+from federation.safe_urls import http_url
 
 from . import groups, urls_ap
 from .models import Ama, Answer, Question, Vote
@@ -93,7 +95,7 @@ def _escape(text: str) -> str:
 
 
 def mention_html(actor) -> str:
-    href = actor.url or actor.ap_id
+    href = http_url(actor.url) or actor.ap_id
     return (f'<span class="h-card"><a href="{_escape(href)}" class="u-url mention">@<span>'
             f'{_escape(actor.username)}</span></a></span>')
 
@@ -101,7 +103,7 @@ def mention_html(actor) -> str:
 def answer_content(answer: Answer) -> str:
     question = answer.question
     excerpt = question.content_text[:200] + ("…" if len(question.content_text) > 200 else "")
-    link = question.url or question.ap_id
+    link = http_url(question.url) or question.ap_id
     quote = (f'<blockquote><p>{_escape(excerpt)}</p><p><a href="{_escape(link)}">'
              f'{_escape(question.author.handle)}</a></p></blockquote>')
     return f"{quote}<p>{mention_html(question.author)}</p>{answer.content_html}"
@@ -117,9 +119,22 @@ def answer_note(answer: Answer) -> dict:
         "published": iso(answer.created_at), "context": urls_ap.context_id(ama),
         "tag": [{"type": "Mention", "href": question.author.ap_id, "name": question.author.handle}],
     }
+    if groups.has_group(ama):
+        note["audience"] = ama.group.ap_id  # the answer is in the AMA's community too
     if answer.updated_at:
         note["updated"] = iso(answer.updated_at)
     return note
+
+
+def object_gone(object_id: str) -> bool:
+    """An AMA (its note or Page) or an answer deleted here, or a question no longer shown: activities that
+    show it answer 410 at their ids (federation.activity_views' gone check)."""
+    if Ama.objects.filter(Q(ap_id=object_id) | Q(page_ap_id=object_id), deleted_at__isnull=False).exists():
+        return True
+    if Answer.objects.filter(ap_id=object_id, deleted_at__isnull=False).exists():
+        return True
+    question = Question.objects.filter(ap_id=object_id)
+    return question.exists() and not question.shown().exists()
 
 
 def tombstone(ap_id: str, former_type: str = "Note", deleted=None) -> dict:
@@ -147,12 +162,34 @@ def _can_sign(actor) -> bool:
     return actor.is_local
 
 
+def ama_create(ama: Ama) -> dict:
+    """The host's Create of the AMA note (also served at its id, rebuilt from the models)."""
+    note = ama_note(ama)
+    return activity("Create", actor=ama.host.ap_id, obj=note, to=note["to"], cc=note["cc"],
+                    ap_id=urls_ap.create_id(ama.ap_id))
+
+
+def answer_create(answer: Answer) -> dict:
+    note = answer_note(answer)
+    return activity("Create", actor=answer.author.ap_id, obj=note, to=note["to"], cc=note["cc"],
+                    ap_id=urls_ap.create_id(answer.ap_id), **_audience(note))
+
+
+def _audience(note: dict) -> dict:
+    return {"audience": note["audience"]} if "audience" in note else {}
+
+
+def answer_announce(answer: Answer) -> dict:
+    """The author's boost of their answer: Mastodon hides a reply to a stranger from followers' timelines."""
+    return activity("Announce", actor=answer.author.ap_id, obj=answer.ap_id, to=[PUBLIC],
+                    cc=[answer.author.followers_url, answer.question.author.ap_id],
+                    ap_id=answer.announce_ap_id, published=iso(answer.created_at))
+
+
 def send_ama_created(ama: Ama) -> None:
     groups.send_page_created(ama)
     if _can_sign(ama.host):
-        note = ama_note(ama)
-        outbox.publish(activity("Create", actor=ama.host.ap_id, obj=note, to=note["to"], cc=note["cc"],
-                                ap_id=ama.ap_id + "/activity"), sender=ama.host, to_followers=True)
+        outbox.publish(ama_create(ama), sender=ama.host, to_followers=True)
 
 
 def send_ama_updated(ama: Ama) -> None:
@@ -181,15 +218,10 @@ def send_answer_created(answer: Answer) -> None:
     groups.send_answer_created(answer)
     if not _can_sign(answer.author):
         return
-    note = answer_note(answer)
-    audience = answer_audience(answer)
-    outbox.publish(activity("Create", actor=answer.author.ap_id, obj=note, to=note["to"], cc=note["cc"],
-                            ap_id=answer.ap_id + "/activity"),
-                   sender=answer.author, to_followers=True, recipients=audience)
-    outbox.publish(activity("Announce", actor=answer.author.ap_id, obj=answer.ap_id, to=[PUBLIC],
-                            cc=[answer.author.followers_url, answer.question.author.ap_id],
-                            ap_id=answer.announce_ap_id, published=iso(answer.created_at)),
-                   sender=answer.author, to_followers=True, recipients=[answer.question.author])
+    outbox.publish(answer_create(answer), sender=answer.author, to_followers=True,
+                   recipients=answer_audience(answer))
+    outbox.publish(answer_announce(answer), sender=answer.author, to_followers=True,
+                   recipients=[answer.question.author])
 
 
 def send_answer_updated(answer: Answer, *, received: dict | None = None) -> None:

@@ -7,7 +7,9 @@ ama.group_questions.
 
 from federation import actors, outbox
 from federation.activities import AS_CONTEXT, PUBLIC, activity, id_of
+from federation.activity_views import embedded_announce_id
 from federation.models import Actor, OutboxActivity
+from federation.urls_helper import absolute
 
 from . import urls_ap
 from .models import Ama, Answer, Question
@@ -100,8 +102,15 @@ def announce(ama: Ama, inner: dict, *, recipients=()) -> OutboxActivity:
     group = ama.group
     inner = {key: value for key, value in inner.items() if key != "@context"}
     body = activity("Announce", actor=group.ap_id, obj=inner, to=[PUBLIC], cc=[group.followers_url],
-                    audience=group.ap_id)
+                    audience=group.ap_id, ap_id=_carrier_id(inner))
     return outbox.publish(body, sender=group, to_followers=True, recipients=recipients)
+
+
+def _carrier_id(inner: dict) -> str | None:
+    """A moderator's activity minted here (by_page_author) is stored only inside this Announce, whose id
+    then derives from its own so that both ids answer (federation.activity_views)."""
+    inner_id = inner.get("id") or ""
+    return embedded_announce_id(inner_id) if inner_id.startswith(absolute("/activities/")) else None
 
 
 def by_page_author(ama: Ama, kind: str, obj, **extra) -> dict:
@@ -156,21 +165,14 @@ def as_received(message, kind: str, object_id: str) -> dict | None:
 
 
 def _answer_create(answer: Answer) -> dict:
+    """The author's Create as they signed it; else the one the host sent (its note names the community as
+    `audience`), the same document its id serves."""
+    from .federation import answer_create
     if not answer.author.is_local:
         raw = received_create(answer)
         if raw:
             return raw
-    note = _answer_in_community(answer)
-    return {"id": answer.ap_id + "/activity", "type": "Create", "actor": answer.author.ap_id, "object": note,
-            "to": note["to"], "cc": note["cc"], "audience": note["audience"]}
-
-
-def _answer_in_community(answer: Answer) -> dict:
-    """Our answer Note, addressed to the community as well."""
-    from .federation import answer_note
-    note = answer_note(answer)
-    note["audience"] = answer.question.ama.group.ap_id
-    return note
+    return answer_create(answer)
 
 
 def send_answer_created(answer: Answer) -> None:
@@ -185,7 +187,8 @@ def send_answer_updated(answer: Answer, *, received: dict | None = None) -> None
     if has_group(ama) and received is not None:
         announce(ama, received)
     elif has_group(ama) and answer.author.is_local:
-        note = _answer_in_community(answer)
+        from .federation import answer_note
+        note = answer_note(answer)
         announce(ama, activity("Update", actor=answer.author.ap_id, obj=note, to=note["to"], cc=note["cc"],
                                audience=note["audience"]))
 

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import views
+from .views import activities
 
 urlpatterns = [
     # REST API (ama.api_urls)
@@ -15,6 +16,11 @@ urlpatterns = [
     path("amas/<slug:slug>/questions/<int:pk>", views.question_page, name="question"),
     path("amas/<slug:slug>/questions/<int:pk>/vote", views.vote, name="question-vote"),
     path("amas/<slug:slug>/answers/<str:token>", views.answer_page, name="answer"),
+    path("amas/<slug:slug>/activity", activities.ama_activity, name="ama-activity"),
+    path("amas/<slug:slug>/answers/<str:token>/activity", activities.answer_activity, {"kind": "create"},
+         name="answer-activity"),
+    path("amas/<slug:slug>/answers/<str:token>/announce", activities.answer_activity, {"kind": "announce"},
+         name="answer-announce"),
     path("amas/<slug:slug>/authorizations/<int:pk>", views.authorization, name="authorization"),
     path("dashboard/", views.index, name="dashboard"),
     path("dashboard/<slug:slug>/", views.ama_dashboard, name="dashboard-ama"),

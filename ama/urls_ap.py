@@ -25,3 +25,12 @@ def answer_id(ama, token: str) -> str:
 
 def authorization_id(question) -> str:
     return ama_id(question.ama) + f"/authorizations/{question.pk}"
+
+
+def create_id(object_id: str) -> str:
+    """The id of the Create of one of our objects (the AMA note, an answer)."""
+    return object_id + "/activity"
+
+
+def answer_announce_id(ama, token: str) -> str:
+    return answer_id(ama, token) + "/announce"

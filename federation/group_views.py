@@ -15,7 +15,7 @@ from .actors import ensure_keys
 from .documents import actor_document
 from .models import Actor, Follow, OutboxActivity
 from .negotiation import activity_response, json_response, negotiated, wants_activity_json
-from .views import inbox_endpoint, receive_response
+from .views import collection_response, inbox_endpoint, receive_response
 
 OUTBOX_SIZE = 50
 
@@ -87,8 +87,7 @@ def _stored_outbox(group: Actor) -> list[dict]:
 def group_outbox(request, username):
     group = _group(username)
     items = (content.outbox or _stored_outbox)(group)[:OUTBOX_SIZE]
-    document = _collection(group.outbox, items)
-    return activity_response(document)
+    return collection_response(request, _collection(group.outbox, items), group)
 
 
 @require_GET
@@ -98,19 +97,26 @@ def group_followers(request, username):
     count = Follow.objects.filter(followed=group, state=Follow.State.ACCEPTED).count()
     document = _collection(group.followers_url, [], ordered=False)
     document["totalItems"] = count
-    return activity_response(document)
+    return collection_response(request, document, group)
+
+
+@require_GET
+def group_following(request, username):
+    """A community follows no one."""
+    group = _group(username)
+    return collection_response(request, _collection(group.ap_id + "/following", []), group)
 
 
 @require_GET
 def group_moderators(request, username):
     group = _group(username)
-    return activity_response(_collection(group.ap_id + "/moderators", content.moderators(group)))
+    return collection_response(request, _collection(group.ap_id + "/moderators", content.moderators(group)), group)
 
 
 @require_GET
 def group_featured(request, username):
     group = _group(username)
-    return activity_response(_collection(group.ap_id + "/featured", content.featured(group)))
+    return collection_response(request, _collection(group.ap_id + "/featured", content.featured(group)), group)
 
 
 @require_GET

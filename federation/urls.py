@@ -16,7 +16,16 @@ urlpatterns = [
     path("users/<str:username>/followers", views.followers_view, name="actor-followers"),
     path("users/<str:username>/following", views.following_view, name="actor-following"),
     path("users/<str:username>/featured", views.featured_view, name="actor-featured"),
-    path("activities/<uuid:activity_uuid>", views.activity_view, name="activity"),
+]
+
+# Activities at their ids: federation/activity_views.py
+from . import activity_views  # noqa: E402
+
+urlpatterns += [
+    path("activities/<uuid:activity_uuid>", activity_views.activity_view, name="activity"),
+    path("activities/<uuid:activity_uuid>/announce", activity_views.activity_view, name="activity-announce"),
+    path("notes/<uuid:note_uuid>/activity", activity_views.activity_view, name="note-activity"),
+    path("notes/<uuid:note_uuid>/delete", activity_views.activity_view, name="note-delete"),
 ]
 
 # Group actors (FEP-1b12 communities): federation/group_views.py
@@ -27,6 +36,7 @@ urlpatterns += [
     path("c/<str:username>/inbox", group_views.group_inbox, name="group-inbox"),
     path("c/<str:username>/outbox", group_views.group_outbox, name="group-outbox"),
     path("c/<str:username>/followers", group_views.group_followers, name="group-followers"),
+    path("c/<str:username>/following", group_views.group_following, name="group-following"),
     path("c/<str:username>/moderators", group_views.group_moderators, name="group-moderators"),
     path("c/<str:username>/featured", group_views.group_featured, name="group-featured"),
     path("c/<str:username>/objects/<str:key>", group_views.group_object, name="group-object"),

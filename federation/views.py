@@ -4,7 +4,8 @@ from functools import wraps
 from urllib.parse import unquote
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
@@ -12,7 +13,7 @@ from . import inbox, nodeinfo
 from .actors import instance_actor
 from .documents import actor_document, ordered_collection
 from .models import Actor, Follow, OutboxActivity
-from .negotiation import activity_response, json_response, negotiated
+from .negotiation import activity_response, json_response, negotiated, wants_activity_json
 from .urls_helper import absolute, base_url, local_domain
 
 JRD = "application/jrd+json"
@@ -142,47 +143,53 @@ def instance_inbox(request):
     return receive_response(request, request.path)
 
 
-def follow_collection(actor: Actor, collection_id: str, *, followers: bool, page):
+def collection_response(request, document: dict, owner: Actor):
+    """A collection: JSON for servers; browsers are sent to its owner's page."""
+    if wants_activity_json(request):
+        return activity_response(document)
+    response = redirect(owner.url or owner.ap_id)
+    patch_vary_headers(response, ["Accept"])
+    return response
+
+
+def follow_collection(actor: Actor, collection_id: str, *, followers: bool, page) -> dict:
     if followers:
         rows = Follow.objects.filter(followed=actor, state=Follow.State.ACCEPTED).select_related("follower")
         render_item = lambda follow: follow.follower.ap_id  # noqa: E731
     else:
         rows = Follow.objects.filter(follower=actor, state=Follow.State.ACCEPTED).select_related("followed")
         render_item = lambda follow: follow.followed.ap_id  # noqa: E731
-    return activity_response(ordered_collection(collection_id, rows.order_by("-created_at", "-pk"), render_item,
-                                                page=page))
+    return ordered_collection(collection_id, rows.order_by("-created_at", "-pk"), render_item, page=page)
 
 
 @require_GET
 def followers_view(request, username):
     actor = _local_actor(username)
-    return follow_collection(actor, actor.followers_url, followers=True, page=request.GET.get("page"))
+    document = follow_collection(actor, actor.followers_url, followers=True, page=request.GET.get("page"))
+    return collection_response(request, document, actor)
 
 
 @require_GET
 def following_view(request, username):
     actor = _local_actor(username)
-    return follow_collection(actor, actor.ap_id + "/following", followers=False, page=request.GET.get("page"))
+    document = follow_collection(actor, actor.ap_id + "/following", followers=False, page=request.GET.get("page"))
+    return collection_response(request, document, actor)
 
 
-def outbox_collection(actor: Actor, page):
+def outbox_collection(actor: Actor, page) -> dict:
     rows = OutboxActivity.objects.filter(actor=actor, public=True).order_by("-created_at", "-pk")
-    return activity_response(ordered_collection(actor.outbox, rows, lambda item: item.body, page=page))
+    return ordered_collection(actor.outbox, rows, lambda item: item.body, page=page)
 
 
 @require_GET
 def outbox_view(request, username):
-    return outbox_collection(_local_actor(username), request.GET.get("page"))
+    actor = _local_actor(username)
+    return collection_response(request, outbox_collection(actor, request.GET.get("page")), actor)
 
 
 @require_GET
 def featured_view(request, username):
     actor = _local_actor(username)
-    return activity_response(ordered_collection(actor.ap_id + "/featured", OutboxActivity.objects.none(),
-                                                lambda item: item, page=None))
-
-
-@require_GET
-def activity_view(request, activity_uuid):
-    stored = get_object_or_404(OutboxActivity, ap_id=absolute(request.path), public=True)
-    return activity_response(stored.body)
+    document = ordered_collection(actor.ap_id + "/featured", OutboxActivity.objects.none(), lambda item: item,
+                                  page=None)
+    return collection_response(request, document, actor)
