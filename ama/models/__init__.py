@@ -18,3 +18,6 @@ __all__ += ["RemoteHostClaim"]
 from .actors import AskerActor  # noqa: E402
 
 __all__ += ["AskerActor"]
+from .live import LiveEvent  # noqa: E402
+
+__all__ += ["LiveEvent"]
