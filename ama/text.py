@@ -1,9 +1,11 @@
 """Text in and out: incoming HTML sanitized to Mastodon's allowlist, Markdown rendered to the same subset."""
 
 import html
+import xml.etree.ElementTree as etree
 
 import markdown
 import nh3
+from markdown.inlinepatterns import InlineProcessor, SimpleTagInlineProcessor
 
 # Mastodon's sanitizer allowlist (Sanitize::Config::MASTODON_STRICT, 4.x)
 ALLOWED_TAGS = {"p", "br", "span", "a", "del", "s", "pre", "blockquote", "code", "b", "strong", "u", "i", "em",
@@ -16,11 +18,11 @@ URL_SCHEMES = {"http", "https", "dat", "dweb", "ipfs", "ipns", "ssb", "gopher", 
 DROP_WITH_CONTENT = {"script", "style", "template", "iframe", "object", "embed", "noscript", "svg", "math"}
 
 
-def sanitize(fragment: str) -> str:
+def sanitize(fragment: str, *, url_schemes: set[str] = URL_SCHEMES, url_relative: str = "pass_through") -> str:
     return nh3.clean(
         fragment or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, allowed_classes=ALLOWED_CLASSES,
-        url_schemes=URL_SCHEMES, clean_content_tags=DROP_WITH_CONTENT, link_rel="nofollow noopener noreferrer",
-        strip_comments=True)
+        url_schemes=url_schemes, url_relative=url_relative, clean_content_tags=DROP_WITH_CONTENT,
+        link_rel="nofollow noopener noreferrer", strip_comments=True)
 
 
 def plain_text(fragment: str) -> str:
@@ -31,7 +33,28 @@ def plain_text(fragment: str) -> str:
 
 
 def render_markdown(source: str) -> str:
-    """Markdown to the HTML subset Mastodon keeps (raw HTML in the source is escaped first)."""
-    rendered = markdown.markdown(html.escape(source or "", quote=False), extensions=["sane_lists", "nl2br"],
-                                 output_format="html")
-    return sanitize(rendered)
+    """Markdown as Lemmy renders it (quotes, code spans and blocks, lists, links, ~~strike~~, a newline is a
+    line break), sanitized to the subset Mastodon keeps with http(s) links only. Raw HTML in the source is
+    shown as text, never as markup."""
+    converter = markdown.Markdown(extensions=["sane_lists", "nl2br", "fenced_code"], output_format="html")
+    converter.preprocessors.deregister("html_block")  # raw HTML stays text, escaped on output
+    converter.inlinePatterns.deregister("html")
+    for image in ("image_link", "image_reference", "short_image_ref"):  # ![alt](url): "!" and a link
+        converter.inlinePatterns.deregister(image)
+    converter.inlinePatterns.register(BareUrl(BARE_URL, converter), "bare_url", 115)
+    converter.inlinePatterns.register(SimpleTagInlineProcessor(r"()~~(.+?)~~", "del"), "del", 65)
+    return sanitize(converter.convert(source or ""), url_schemes={"http", "https"}, url_relative="deny")
+
+
+BARE_URL = r"\bhttps?://[^\s<>\x00-\x1f]*[^\s<>\x00-\x1f.,;:!?'\")\]]"
+
+
+class BareUrl(InlineProcessor):
+    """A bare http(s) URL in the text is a link (Lemmy's linkify); not inside a link already."""
+
+    ANCESTOR_EXCLUDES = ("a",)
+
+    def handleMatch(self, match, data):  # noqa: N802 (Markdown's name)
+        link = etree.Element("a", {"href": match.group(0)})
+        link.text = match.group(0)
+        return link, match.start(0), match.end(0)
