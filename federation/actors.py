@@ -8,9 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import caches, http
-from .activities import host_of, id_of, ids_of, text_of, type_of
-from .keys import generate_keypair
+from .activities import host_of, id_of, text_of, type_of
+from .keys import ensure_keys, generate_actor_keys
 from .models import Actor
+from .safe_urls import http_url
 from .urls_helper import absolute, local_domain
 
 log = logging.getLogger(__name__)
@@ -47,17 +48,7 @@ def create_local_actor(*, username: str, actor_type: str = Actor.Type.PERSON, di
     if generate_keys_now:
         ensure_keys(actor)
     else:
-        from .tasks import generate_actor_keys
         transaction.on_commit(lambda: generate_actor_keys.delay(actor.pk))
-    return actor
-
-
-def ensure_keys(actor: Actor) -> Actor:
-    if not actor.private_key_pem:
-        actor.private_key_pem, actor.public_key_pem = generate_keypair()
-        Actor.objects.filter(pk=actor.pk, private_key_pem="").update(
-            private_key_pem=actor.private_key_pem, public_key_pem=actor.public_key_pem)
-        actor.refresh_from_db(fields=["private_key_pem", "public_key_pem"])
     return actor
 
 
@@ -114,13 +105,11 @@ def _check_actor_document(document: dict, expected_id: str | None) -> str:
 def _fields_from_document(document: dict) -> dict:
     key = _public_key_of(document)
     endpoints = document.get("endpoints") if isinstance(document.get("endpoints"), dict) else {}
-    icon = document.get("icon")
-    icon = icon[0] if isinstance(icon, list) and icon else icon
     return dict(
         actor_type=type_of(document), username=text_of(document, "preferredUsername")[:200] or "unknown",
         domain=host_of(document["id"]), display_name=text_of(document, "name")[:300],
-        summary=text_of(document, "summary")[:5000], url=(ids_of(document.get("url")) or [""])[0][:500],
-        icon_url=((id_of(icon.get("url")) if isinstance(icon, dict) else "") or "")[:500],
+        summary=text_of(document, "summary")[:5000], url=http_url(document.get("url")) or "",
+        icon_url=http_url(document.get("icon")) or "",
         inbox=document["inbox"][:500], shared_inbox=str(endpoints.get("sharedInbox") or "")[:500],
         outbox=str(document.get("outbox") or "")[:500] if isinstance(document.get("outbox"), str) else "",
         followers_url=document.get("followers", "")[:500] if isinstance(document.get("followers"), str) else "",

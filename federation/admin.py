@@ -1,6 +1,6 @@
 """Operators' view of federation: deliveries, inbox messages, domain health, actors, follows.
 
-Read-only lists; the actions call functions in federation (outbox, tasks, breaker), never write rows here.
+Read-only lists; the actions call functions in federation (outbox, inbox, breaker), never write rows here.
 DomainBlock is registered by the moderation panel (ama/admin.py)."""
 
 import json
@@ -8,16 +8,19 @@ import json
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from . import breaker, outbox, tasks
+from . import breaker, inbox, outbox
 from .models import Actor, Delivery, DomainHealth, Follow, InboxMessage
 
 
 def pretty_json(value) -> str:
     text = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
-    return format_html('<pre style="white-space: pre-wrap">{}</pre>', text)
+    return format_html('<pre class="raw-json">{}</pre>', text)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    class Media:
+        css = {"all": ["federation/admin.css"]}
+
     def has_add_permission(self, request):
         return False
 
@@ -74,7 +77,7 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
 @admin.action(description="Re-process")
 def reprocess(modeladmin, request, queryset):
-    count = tasks.requeue_inbox_messages(queryset.values_list("pk", flat=True))
+    count = inbox.requeue_messages(queryset.values_list("pk", flat=True))
     modeladmin.message_user(request, f"{count} inbox messages queued for processing again.", messages.SUCCESS)
 
 

@@ -43,6 +43,12 @@ def record_successes(domains) -> None:
     caches.forget_failing_domains()
 
 
+def domain_alive(domain: str) -> None:
+    """Any activity received from a domain closes its breaker (within a few seconds of its opening)."""
+    if domain in caches.failing_domains():
+        record_success(domain, only_if_failing=True)
+
+
 def lock(domain: str) -> DomainHealth:
     """The domain's health row, locked until the surrounding transaction ends (created when missing).
 

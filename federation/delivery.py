@@ -1,7 +1,9 @@
 """One delivery attempt: claim the row with a lease, sign at send time, POST, classify, finish with a
 compare-and-set. Running it twice is harmless; the row holds the retry schedule. The claim and the
-common outcome are done a batch at a time by federation.delivery_batch; the policy lives here."""
+common outcome are done a batch at a time by federation.delivery_batch (`attempt`, `attempt_many`); the
+policy lives here: leases, backoff, classification, what a row sends."""
 
+import json
 import logging
 import random
 from datetime import timedelta
@@ -24,6 +26,15 @@ FINAL = (Delivery.State.DELIVERED, Delivery.State.FAILED, Delivery.State.DEAD)
 def lease() -> timedelta:
     """How long a claimed row belongs to its worker: two request deadlines (the 401 retry) and a grace."""
     return timedelta(seconds=settings.FEDIAMA_DELIVERY_TIMEOUT * 2 + settings.FEDIAMA_DELIVERY_LEASE_GRACE)
+
+
+def requeue_after() -> timedelta:
+    """How long a row handed to a broker message belongs to that message before the sweeper takes it again."""
+    return timedelta(seconds=settings.FEDIAMA_REQUEUE_AFTER)
+
+
+def body_bytes(delivery: Delivery) -> bytes:
+    return json.dumps(delivery.activity.body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def finish(delivery: Delivery, **fields) -> bool:
@@ -100,11 +111,3 @@ def classify(delivery: Delivery, result: http.PostResult) -> str:
     if is_permanent(result.status):
         return _refused(delivery, result, common)
     return _failed(delivery, result, common)
-
-
-def attempt(delivery_id: int) -> str | None:
-    """One try; returns the new state, "deferred" (breaker open), "busy" (domain at its cap), or None
-    when the row was not ours to take (done, leased to another worker, or not due)."""
-    from .delivery_batch import attempt_many
-
-    return attempt_many([delivery_id])[delivery_id]

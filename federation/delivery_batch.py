@@ -21,8 +21,8 @@ from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 
 from . import actors, breaker, delivery, http, policy
+from .delivery import body_bytes, requeue_after
 from .models import Delivery, DomainHealth, OutboxActivity
-from .outbox import requeue_after
 
 BLOCKED_ERROR = "not sent: this server blocks the domain"
 SEND_THREADS = 32
@@ -119,8 +119,6 @@ def _attach(claimed: list[Delivery]) -> None:
 
 def _prepared(claimed: list[Delivery]) -> tuple[dict, dict]:
     """Signer and body bytes per activity, made once for the batch (ensure_keys may write: main thread)."""
-    from .outbox import body_bytes
-
     signers, bodies = {}, {}
     for row in claimed:
         if row.activity_id not in bodies:
@@ -215,3 +213,8 @@ def attempt_many(ids) -> dict[int, str | None]:
         for sent in _sent(claimed, health):
             outcomes.update(_finish_all(sent, health))
     return outcomes
+
+
+def attempt(delivery_id: int) -> str | None:
+    """One try of one row; see attempt_many."""
+    return attempt_many([delivery_id])[delivery_id]

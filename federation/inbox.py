@@ -1,4 +1,5 @@
-"""Receiving: verify, persist first, enqueue after commit. Processing lives in federation/routing.py.
+"""Receiving: verify, persist first, enqueue after commit (and the operator's re-queue of stored rows).
+Processing lives in federation/routing.py.
 
 Order (DESIGN.md §4): size → JSON → shape → domain policy → signer's key → signature → store → 202.
 """
@@ -13,10 +14,11 @@ from django.conf import settings
 from django.db import connections, models, router, transaction
 from django.http.request import HttpHeaders
 
-from . import actors, caches, policy, signatures, sqlite_turns, strictjson
+from . import actors, caches, policy, routing, signatures, sqlite_turns, strictjson
 from .activities import InvalidActivity, actor_of, host_of, id_of, type_of
+from .breaker import domain_alive
 from .models import Actor, InboxMessage
-from .outbox import domain_alive
+from .tasks import wake_inbox_workers
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
@@ -227,9 +229,15 @@ def _insert_statement(alias: str) -> tuple[str, list]:
 def wake_workers() -> None:
     """Wake the inbox workers, which drain every stored row; a broker that is down must not turn a stored
     activity into a 500 (enqueue logs it and the sweeper finds the row)."""
-    from .tasks import wake_inbox_workers
-
     wake_inbox_workers()
+
+
+def requeue_messages(ids) -> int:
+    """Operator: process these inbox messages again (failed or ignored ones included); the workers are
+    woken on commit. Returns how many rows were queued."""
+    count = routing.requeue(list(ids))
+    transaction.on_commit(wake_workers)
+    return count
 
 
 def receive(request, *, via: str) -> Receipt:

@@ -1,14 +1,12 @@
 """Publishing: delivery rows written in the caller's transaction, enqueued after commit.
 
-The attempt itself (claim, sign, POST, classify) lives in federation.delivery; operators' levers
-(retry now, re-queue dead) live here so the admin and management commands never write rows."""
+The attempt itself (claim, sign, POST, classify) lives in federation.delivery and delivery_batch, the
+messages that carry the rows in federation.tasks; operators' levers (retry now, re-queue dead) live here so
+the admin and management commands never write rows."""
 
-import json
 import logging
 from collections.abc import Iterable
-from datetime import timedelta
 
-from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce, NullIf
@@ -16,7 +14,9 @@ from django.utils import timezone
 
 from . import caches, policy
 from .activities import host_of
+from .delivery import requeue_after
 from .models import Actor, Delivery, Follow, OutboxActivity
+from .tasks import enqueue_deliveries
 from .urls_helper import local_domain
 
 log = logging.getLogger(__name__)
@@ -55,10 +55,6 @@ def deliverable(inboxes: set[str]) -> list[str]:
         if domain and domain != ours and not policy.is_blocked(domain, policies):
             allowed.append(inbox)
     return allowed
-
-
-def requeue_after() -> timedelta:
-    return timedelta(seconds=settings.FEDIAMA_REQUEUE_AFTER)
 
 
 INSERT_CHUNK = 500
@@ -107,23 +103,6 @@ def publish(activity: dict, *, sender: Actor, recipients: Iterable = (), to_foll
     return stored
 
 
-DELIVER_BATCH = 50  # rows per `deliver_many` message: its rows are sent concurrently by one task
-
-
-def enqueue_deliveries(ids: list[int]) -> int:
-    """One `deliver_many` message per DELIVER_BATCH ids; stops at the first broker failure (the sweeper
-    finds the rest). Returns how many ids were sent."""
-    from .tasks import DELIVER_QUEUE, deliver_many, enqueue
-
-    with deliver_many.app.producer_or_acquire() as producer:  # one connection for the whole batch
-        for start in range(0, len(ids), DELIVER_BATCH):
-            if not enqueue(deliver_many, ids[start:start + DELIVER_BATCH], producer=producer,
-                           queue=DELIVER_QUEUE):
-                log.warning("broker unavailable: %d deliveries wait for the sweeper", len(ids) - start)
-                return start
-    return len(ids)
-
-
 def _make_due(rows, states, **extra) -> list[int]:
     now = timezone.now()
     with transaction.atomic():
@@ -146,14 +125,3 @@ def requeue_deliveries(ids: Iterable[int]) -> int:
     dead = [Delivery.State.DEAD, Delivery.State.FAILED]
     return len(_make_due(rows, dead, attempts=0))
 
-
-def body_bytes(delivery: Delivery) -> bytes:
-    return json.dumps(delivery.activity.body, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def domain_alive(domain: str) -> None:
-    """Any activity received from a domain closes its breaker (within a few seconds of its opening)."""
-    from . import caches
-    from .breaker import record_success
-    if domain in caches.failing_domains():
-        record_success(domain, only_if_failing=True)

@@ -13,13 +13,14 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from . import delivery_batch, routing
 from .coalesce import Coalescer
-from .models import Actor, Delivery, InboxMessage
-from .outbox import enqueue_deliveries, requeue_after
+from .delivery import requeue_after
+from .models import Delivery, InboxMessage
 
 log = logging.getLogger(__name__)
 PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 SWEEP_BATCH = 1000
 DELIVER_QUEUE = "deliver"  # config.celery routes the older task names; this one is routed by its callers
+DELIVER_BATCH = 50  # rows per `deliver_many` message: its rows are sent concurrently by one task
 BUSY_COUNTDOWN = 2  # seconds; short on purpose: long countdowns on Redis get redelivered
 DRAIN_BUDGET = 30  # seconds one drain_inbox message takes new rows; a row may run on past it (soft limit 90)
 INBOX_WAKEUP_WINDOW = 0.25  # seconds: at most one drain message per web process per window (a send costs ~0.6 ms)
@@ -77,6 +78,18 @@ def deliver_many(delivery_ids: list[int]):
     return dict(Counter(str(outcome) for outcome in outcomes.values()))
 
 
+def enqueue_deliveries(ids: list[int]) -> int:
+    """One `deliver_many` message per DELIVER_BATCH ids; stops at the first broker failure (the sweeper
+    finds the rest). Returns how many ids were sent."""
+    with deliver_many.app.producer_or_acquire() as producer:  # one connection for the whole batch
+        for start in range(0, len(ids), DELIVER_BATCH):
+            if not enqueue(deliver_many, ids[start:start + DELIVER_BATCH], producer=producer,
+                           queue=DELIVER_QUEUE):
+                log.warning("broker unavailable: %d deliveries wait for the sweeper", len(ids) - start)
+                return start
+    return len(ids)
+
+
 @shared_task(name="federation.tasks.deliver")
 def deliver(delivery_id: int):
     """A single row (messages queued before batching, and operators' one-offs)."""
@@ -87,14 +100,6 @@ def deliver(delivery_id: int):
 def fan_out(delivery_ids: list[int]):
     """Kept for messages queued by an earlier version: the batch is now delivered in place."""
     return deliver_many(delivery_ids)
-
-
-@shared_task(name="federation.tasks.generate_actor_keys")
-def generate_actor_keys(actor_id: int):
-    from .actors import ensure_keys
-    actor = Actor.objects.filter(pk=actor_id).first()
-    if actor is not None:
-        ensure_keys(actor)
 
 
 def _due_delivery_ids(now) -> list[int]:
@@ -144,11 +149,3 @@ def purge_inbox():
                                        received_at__lt=cutoff)
     deleted, _ = done.delete()
     return deleted
-
-
-def requeue_inbox_messages(ids) -> int:
-    """Operator: process these inbox messages again (failed or ignored ones included); enqueued on commit."""
-    ids = list(ids)
-    count = routing.requeue(ids)
-    transaction.on_commit(wake_inbox_workers)
-    return count

@@ -51,8 +51,9 @@ def test_debug_allows_the_local_try_out(tmp_path):
 @pytest.mark.worker
 def test_a_task_enqueued_through_the_broker_runs_in_a_worker_process(celery_worker):
     from federation.actors import create_local_actor
+    from federation.keys import generate_actor_keys
     from federation.models import Actor
-    from federation.tasks import enqueue, generate_actor_keys
+    from federation.tasks import enqueue
 
     actor = create_local_actor(username="keyless", generate_keys_now=False)
     assert actor.private_key_pem == ""

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ama import services
 from ama.models import Ama, Question
-from federation.delivery import attempt
+from federation.delivery_batch import attempt
 from federation.follows import follow_received
 from federation.models import Delivery, OutboxActivity
 

@@ -268,13 +268,13 @@ def test_group_handlers_run_before_the_generic_ones():
 # ---- over real HTTP: a loopback Lemmy-like peer --------------------------------------------------
 
 def _process_and_deliver():
-    from federation import delivery
+    from federation import delivery_batch
     from federation.routing import process
 
     for pk in InboxMessage.objects.filter(state=InboxMessage.State.QUEUED).values_list("pk", flat=True):
         process(pk)
     for pk in Delivery.objects.filter(state=Delivery.State.PENDING).values_list("pk", flat=True):
-        delivery.attempt(pk)
+        delivery_batch.attempt(pk)
 
 
 def test_loopback_peer_follows_comments_votes_and_receives_exactly_the_approved_announces(

@@ -8,7 +8,7 @@ from test_moderation_support import QUESTIONS, act, ask, make_remote
 
 from ama import services
 from ama.models import AuditEntry, Question, Vote
-from federation.delivery import attempt
+from federation.delivery_batch import attempt
 from federation.models import Actor, Delivery
 
 mod_client, moderator = support.mod_client, support.moderator  # shared fixtures

@@ -11,7 +11,7 @@ from test_moderation_support import act, ask, client_for
 from ama import services
 from ama.models import AuditEntry, Question, Report
 from federation.actors import instance_actor
-from federation.delivery import attempt
+from federation.delivery_batch import attempt
 from federation.models import Actor, Delivery
 
 mod_client, moderator = support.mod_client, support.moderator  # shared fixtures

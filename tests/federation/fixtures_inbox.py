@@ -94,10 +94,10 @@ def assert_refused(response, status: int, snapshot: Snapshot, *, reason: str | N
 def instance_actor(db, monkeypatch):
     """Our own Application actor, created up front (with the static test key, which is fast): it signs
     every key fetch, and must not count as something an inbox POST stored."""
-    from federation import actors
+    from federation import actors, keys
     from tests.peer import test_keypair
 
-    monkeypatch.setattr(actors, "generate_keypair", test_keypair)
+    monkeypatch.setattr(keys, "generate_keypair", test_keypair)
     return actors.instance_actor()
 
 

@@ -13,9 +13,9 @@ from tests.federation.fixtures_inbox import instance_actor  # noqa: F401  (fixtu
 
 
 def test_local_actor_urls_and_deferred_keys(db, django_capture_on_commit_callbacks, monkeypatch):
-    from federation import tasks
+    from federation import keys
     sent = []
-    monkeypatch.setattr(tasks.generate_actor_keys, "delay", lambda pk: sent.append(pk))
+    monkeypatch.setattr(keys.generate_actor_keys, "delay", lambda pk: sent.append(pk))
     with django_capture_on_commit_callbacks(execute=True):
         actor = actors.create_local_actor(username="dana", generate_keys_now=False)
     assert (actor.ap_id, actor.inbox, actor.shared_inbox, actor.key_id, actor.domain) == (

@@ -115,7 +115,7 @@ def test_rolled_back_publish_leaves_nothing(host, inbox_server, django_capture_o
 
 def test_delivered_signed_for_a_third_party_verifier(host, inbox_server):
     row = publish_to(host, inbox_server)
-    assert delivery.attempt(row.pk) == Delivery.State.DELIVERED
+    assert delivery_batch.attempt(row.pk) == Delivery.State.DELIVERED
     [post] = inbox_server.posts
     assert post.verified_key_id == host.key_id  # apsig accepted our draft-cavage rsa-sha256 signature
     assert post.headers["Content-Type"] == "application/activity+json"
@@ -131,7 +131,7 @@ def test_bad_signature_is_refused_by_the_third_party_verifier(host, inbox_server
     other_private, _ = generate_keypair()
     Actor.objects.filter(pk=host.pk).update(private_key_pem=other_private)
     row = publish_to(host, inbox_server)
-    assert delivery.attempt(row.pk) == Delivery.State.RETRYING  # 401 twice: a retry later, not a drop
+    assert delivery_batch.attempt(row.pk) == Delivery.State.RETRYING  # 401 twice: a retry later, not a drop
     assert [p.verified_key_id for p in inbox_server.posts] == [None, None]
 
 
@@ -141,7 +141,7 @@ def test_bad_signature_is_refused_by_the_third_party_verifier(host, inbox_server
 def test_status_classification(host, inbox_server, status, state):
     inbox_server.statuses = [status]
     row = publish_to(host, inbox_server)
-    assert delivery.attempt(row.pk) == state
+    assert delivery_batch.attempt(row.pk) == state
     row.refresh_from_db()
     assert (row.state, row.last_status, len(inbox_server.posts)) == (state, status, 1)
 
@@ -149,16 +149,16 @@ def test_status_classification(host, inbox_server, status, state):
 def test_410_and_403_are_never_retried_and_410_marks_the_actor_gone(host, inbox_server):
     inbox_server.statuses = [410]
     gone = publish_to(host, inbox_server, shared=False)
-    assert delivery.attempt(gone.pk) == "failed"
+    assert delivery_batch.attempt(gone.pk) == "failed"
     assert Actor.objects.get(inbox=gone.inbox).gone_at is not None
     other = InboxServer("127.0.0.5")
     try:
         other.statuses = [403]
         refused = publish_to(host, other)
-        assert delivery.attempt(refused.pk) == "failed"
+        assert delivery_batch.attempt(refused.pk) == "failed"
         Delivery.objects.update(next_attempt_at=timezone.now() - timedelta(days=9), lease_until=None)
         assert tasks._due_delivery_ids(timezone.now()) == []
-        assert delivery.attempt(gone.pk) is None and delivery.attempt(refused.pk) is None
+        assert delivery_batch.attempt(gone.pk) is None and delivery_batch.attempt(refused.pk) is None
         assert (len(inbox_server.posts), len(other.posts)) == (1, 1)
         assert Actor.objects.filter(domain=other.domain, gone_at__isnull=False).count() == 0
     finally:
@@ -168,24 +168,24 @@ def test_410_and_403_are_never_retried_and_410_marks_the_actor_gone(host, inbox_
 def test_401_retries_once_with_rfc9421_and_remembers_the_scheme(host, plain_server):
     plain_server.statuses = [401]
     row = publish_to(host, plain_server)
-    assert delivery.attempt(row.pk) == "delivered"
+    assert delivery_batch.attempt(row.pk) == "delivered"
     first, second = plain_server.posts
     assert "Signature-Input" not in first.headers and 'keyId="' in first.headers["Signature"]
     assert "Signature-Input" in second.headers and "Content-Digest" in second.headers
     assert breaker.scheme_for(plain_server.domain) == DomainHealth.Scheme.RFC9421
     later = outbox.publish(note_activity(host), sender=host, to_followers=True)
-    assert delivery.attempt(Delivery.objects.get(activity=later).pk) == "delivered"
+    assert delivery_batch.attempt(Delivery.objects.get(activity=later).pk) == "delivered"
     assert "Signature-Input" in plain_server.posts[2].headers and len(plain_server.posts) == 3
 
 
 def test_retry_after_is_honoured_and_capped(host, inbox_server):
     inbox_server.statuses = [(429, {"Retry-After": "120"}), (503, {"Retry-After": "99999999"})]
     row = publish_to(host, inbox_server)
-    delivery.attempt(row.pk)
+    delivery_batch.attempt(row.pk)
     row.refresh_from_db()
     assert timedelta(seconds=115) < row.next_attempt_at - timezone.now() <= timedelta(seconds=120)
     due_now(row)
-    delivery.attempt(row.pk)
+    delivery_batch.attempt(row.pk)
     row.refresh_from_db()
     assert timedelta(hours=5, minutes=59) < row.next_attempt_at - timezone.now() <= delivery.MAX_RETRY_AFTER
 
@@ -199,19 +199,19 @@ def test_dead_after_the_backoff_schedule_then_an_operator_requeues(host, inbox_s
     for _ in range(len(delivery.BACKOFF) + 1):
         breaker.reset([row.domain])
         due_now(row)
-        outcomes.append(delivery.attempt(row.pk))
+        outcomes.append(delivery_batch.attempt(row.pk))
     assert outcomes == ["retrying"] * len(delivery.BACKOFF) + ["dead"]
     assert outbox.requeue_deliveries([row.pk]) == 1
     row.refresh_from_db()
     assert (row.state, row.attempts) == ("pending", 0)
     breaker.reset([row.domain])
-    assert delivery.attempt(row.pk) == "delivered"
+    assert delivery_batch.attempt(row.pk) == "delivered"
 
 
 def test_running_the_same_delivery_twice_changes_state_once(host, inbox_server):
     row = publish_to(host, inbox_server)
-    assert delivery.attempt(row.pk) == "delivered"
-    assert delivery.attempt(row.pk) is None
+    assert delivery_batch.attempt(row.pk) == "delivered"
+    assert delivery_batch.attempt(row.pk) is None
     row.refresh_from_db()
     assert (row.attempts, len(inbox_server.posts)) == (1, 1)
     assert not delivery.finish(row, state=Delivery.State.RETRYING)  # a stale worker cannot overwrite it
@@ -222,16 +222,16 @@ def test_running_the_same_delivery_twice_changes_state_once(host, inbox_server):
 def test_breaker_opens_after_repeated_failures_and_any_sign_of_life_closes_it(host, inbox_server):
     inbox_server.statuses = [500] * breaker.OPEN_AFTER_FAILURES
     rows = [publish_to(host, inbox_server, shared=False) for _ in range(breaker.OPEN_AFTER_FAILURES + 1)]
-    assert [delivery.attempt(r.pk) for r in rows[:-1]] == ["retrying"] * breaker.OPEN_AFTER_FAILURES
+    assert [delivery_batch.attempt(r.pk) for r in rows[:-1]] == ["retrying"] * breaker.OPEN_AFTER_FAILURES
     paused = breaker.paused_until(inbox_server.domain)
     assert paused is not None and paused > timezone.now()
-    assert delivery.attempt(rows[-1].pk) == "deferred"  # waits, not dropped, and nothing is sent
+    assert delivery_batch.attempt(rows[-1].pk) == "deferred"  # waits, not dropped, and nothing is sent
     rows[-1].refresh_from_db()
     assert (rows[-1].state, rows[-1].next_attempt_at, len(inbox_server.posts)) == ("pending", paused, 5)
-    outbox.domain_alive(inbox_server.domain)  # an activity received from it
+    breaker.domain_alive(inbox_server.domain)  # an activity received from it
     assert breaker.paused_until(inbox_server.domain) is None
     due_now(rows[-1])
-    assert delivery.attempt(rows[-1].pk) == "delivered"
+    assert delivery_batch.attempt(rows[-1].pk) == "delivered"
 
 
 def test_a_domain_failing_for_days_is_marked_unavailable(db):
@@ -249,10 +249,10 @@ def test_per_domain_concurrency_cap(host, inbox_server, settings):
     rows = [publish_to(host, inbox_server, shared=False) for _ in range(3)]
     Delivery.objects.filter(pk__in=[rows[0].pk, rows[1].pk]).update(
         state=Delivery.State.IN_FLIGHT, lease_until=timezone.now() + timedelta(minutes=1))
-    assert delivery.attempt(rows[2].pk) == "busy"
+    assert delivery_batch.attempt(rows[2].pk) == "busy"
     assert inbox_server.posts == []
     Delivery.objects.filter(pk=rows[0].pk).update(lease_until=timezone.now() - timedelta(seconds=1))
-    assert delivery.attempt(rows[2].pk) == "delivered"  # an expired lease does not count
+    assert delivery_batch.attempt(rows[2].pk) == "delivered"  # an expired lease does not count
 
 
 def test_sweeper_takes_due_and_abandoned_rows_only(host, inbox_server):
@@ -295,7 +295,7 @@ def operator(client, django_user_model):
 def test_admin_lists_filters_and_shows_raw_json(host, inbox_server, operator):
     inbox_server.statuses = [500]
     row = publish_to(host, inbox_server)
-    delivery.attempt(row.pk)
+    delivery_batch.attempt(row.pk)
     listing = operator.get("/admin/federation/delivery/", {"state__exact": "retrying", "domain": row.domain})
     assert listing.status_code == 200 and row.domain.encode() in listing.content
     assert b"HTTP 500" in listing.content

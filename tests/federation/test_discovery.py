@@ -13,9 +13,9 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;
 
 @pytest.fixture
 def instance(db, monkeypatch):
-    from federation import actors
+    from federation import keys
     from tests.peer import test_keypair
-    monkeypatch.setattr(actors, "generate_keypair", test_keypair)
+    monkeypatch.setattr(keys, "generate_keypair", test_keypair)
     return instance_actor()
 
 

@@ -8,7 +8,7 @@ import pytest
 import requests
 from apsig.draft.verify import Verifier
 
-from federation import delivery, routing
+from federation import delivery_batch, routing
 from federation.follows import follow_remote
 from federation.models import Actor, Delivery, Follow, InboxMessage, OutboxActivity
 from tests.federation.fixtures_inbox import bob, instance_actor, post_as  # noqa: F401  (fixtures)
@@ -43,7 +43,7 @@ def test_remote_server_follows_over_http_and_receives_a_signed_accept(live_site,
     accept_delivery = Delivery.objects.get()
     assert accept_delivery.inbox == peer.base + "/inbox"  # the shared inbox is preferred
 
-    assert delivery.attempt(accept_delivery.pk) == Delivery.State.DELIVERED
+    assert delivery_batch.attempt(accept_delivery.pk) == Delivery.State.DELIVERED
     [received] = peer.inbox_posts()
     accept = received.json
     assert (accept["type"], accept["actor"], accept["object"]["id"]) == ("Accept", host.ap_id, follow["id"])

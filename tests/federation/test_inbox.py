@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from federation import routing, signatures, tasks
+from federation import inbox, routing, signatures, tasks
 from federation.keys import generate_keypair
 from federation.models import InboxMessage
 from tests.federation.fixtures_inbox import (  # noqa: F401  (fixtures)
@@ -313,7 +313,7 @@ def test_operator_requeue_wakes_the_workers_once(bob, table, monkeypatch, django
     sent = []
     monkeypatch.setattr(tasks, "enqueue", lambda task, *args, **kw: sent.append(task.name) or True)
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.requeue_inbox_messages([row.pk for row in rows]) == 3
+        assert inbox.requeue_messages([row.pk for row in rows]) == 3
     assert sent == ["federation.tasks.drain_inbox"]
 
 
@@ -367,8 +367,6 @@ def test_a_task_out_of_time_puts_its_row_back_in_line(bob, table):
 
 def test_while_the_key_fetch_slot_is_taken_an_unknown_signer_is_told_to_retry_and_known_ones_are_served(
         client, bob, peer):
-    from federation import inbox
-
     carol = peer.actor("carol")  # not cached: her key must be fetched
     snapshot = Snapshot()
     slots = inbox._key_fetch_slots()

@@ -1,0 +1,152 @@
+"""Guard rails for the layout (DESIGN.md §3): `federation/` never imports `ama`, no import circles
+(imports inside functions count), only `ama/activitypub/` and `ama/inbox/` publish, settings are read in
+config/env.py alone. Imports are read from the source with `ast`, so nothing here depends on import order."""
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYOUT_MOVE = "ama/ cycles opened by the ama layout move"
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def package_files(*packages: str) -> dict[str, Path]:
+    """{module name: file} for every .py under the packages (migrations included: they import too)."""
+    return {module_name(path): path for package in packages for path in sorted((ROOT / package).rglob("*.py"))}
+
+
+def imports_of(path: Path) -> list[tuple[str, list[str], int]]:
+    """Every import statement anywhere in the file (function bodies included) as (module, names, line):
+    `import a.b` is ("a.b", [], n), `from ..a import b, c` is ("<resolved>.a", ["b", "c"], n)."""
+    package = module_name(path).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, [], node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            parts = package[:len(package) - node.level + 1] if node.level else []
+            base = ".".join([*parts, *([node.module] if node.module else [])])
+            found.append((base, [alias.name for alias in node.names], node.lineno))
+    return found
+
+
+def import_graph(modules: dict[str, Path]) -> dict[str, dict[str, int]]:
+    """{module: {imported module among `modules`: line of the first such import}}. `from p import x` names
+    the module p.x when there is one, else p itself."""
+    graph: dict[str, dict[str, int]] = {}
+    for name, path in modules.items():
+        edges = graph.setdefault(name, {})
+        for base, names, line in imports_of(path):
+            submodules = [f"{base}.{alias}" for alias in names if f"{base}.{alias}" in modules]
+            targets = submodules + ([base] if len(submodules) < len(names) or not names else [])
+            for target in targets:
+                if target in modules and target != name:
+                    edges.setdefault(target, line)
+    return graph
+
+
+def strongly_connected(graph: dict[str, dict[str, int]]) -> list[list[str]]:
+    """Tarjan's algorithm (iterative); components of more than one module, each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found = []
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(graph[root]))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is None:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1:
+                        found.append(sorted(component))
+            elif child not in index:
+                index[child] = low[child] = len(index)
+                stack.append(child)
+                on_stack.add(child)
+                work.append((child, iter(graph[child])))
+            elif child in on_stack:
+                low[node] = min(low[node], index[child])
+    return found
+
+
+def describe(component: list[str], graph: dict[str, dict[str, int]]) -> str:
+    members = set(component)
+    edges = [f"  {name} → {target} (line {line})" for name in component
+             for target, line in sorted(graph[name].items()) if target in members]
+    return "import circle among " + ", ".join(component) + ":\n" + "\n".join(edges)
+
+
+def cycles_in(package: str) -> list[str]:
+    """The circles that involve a module of `package`, read over the graph of ama/ and federation/ together."""
+    graph = import_graph(package_files("ama", "federation"))
+    return [describe(component, graph) for component in strongly_connected(graph)
+            if any(name.split(".")[0] == package for name in component)]
+
+
+def test_federation_never_imports_ama():
+    offenders = [f"{path.relative_to(ROOT)}:{line} imports {base}"
+                 for path in package_files("federation").values()
+                 for base, _, line in imports_of(path) if base.split(".")[0] == "ama"]
+    assert offenders == [], "federation/ knows nothing of AMAs:\n" + "\n".join(offenders)
+
+
+def test_no_import_circle_in_federation():
+    found = cycles_in("federation")
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.xfail(strict=True, reason=LAYOUT_MOVE)
+def test_no_import_circle_in_ama():
+    found = cycles_in("ama")
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.xfail(strict=True, reason=LAYOUT_MOVE)
+def test_only_the_activitypub_doors_of_ama_publish():
+    doors = ("ama.activitypub", "ama.inbox")
+    offenders = [f"{path.relative_to(ROOT)}:{line}" for name, path in package_files("ama").items()
+                 if not name.startswith(doors)
+                 for base, names, line in imports_of(path)
+                 if base == "federation.outbox" or base == "federation" and "outbox" in names]
+    assert offenders == [], "ama/ reaches federation.outbox only through ama/activitypub/:\n" + "\n".join(offenders)
+
+
+def test_the_import_reader_sees_function_level_and_relative_imports(tmp_path, monkeypatch):
+    """The guard rails above are only as good as this reader."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("def f():\n    from . import b\n    from .c import thing\n")
+    (package / "b.py").write_text("import pkg.a\n")
+    (package / "c.py").write_text("")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    modules = {module_name(path): path for path in package.glob("*.py")}
+    graph = import_graph(modules)
+    assert graph["pkg.a"] == {"pkg.b": 2, "pkg.c": 3} and graph["pkg.b"] == {"pkg.a": 1}
+    assert strongly_connected(graph) == [["pkg.a", "pkg.b"]]
