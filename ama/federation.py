@@ -18,14 +18,17 @@ from .models import Ama, Answer, Question, Vote
 
 GTS_CONTEXT = {"gts": "https://gotosocial.org/ns#", "interactionPolicy": {"@id": "gts:interactionPolicy",
                "@type": "@id"}, "canReply": {"@id": "gts:canReply", "@type": "@id"},
+               "canLike": {"@id": "gts:canLike", "@type": "@id"},
+               "canAnnounce": {"@id": "gts:canAnnounce", "@type": "@id"},
                "automaticApproval": {"@id": "gts:automaticApproval", "@type": "@id"},
                "manualApproval": {"@id": "gts:manualApproval", "@type": "@id"},
                "always": {"@id": "gts:always", "@type": "@id"},
                "approvalRequired": {"@id": "gts:approvalRequired", "@type": "@id"},
                "ReplyAuthorization": "gts:ReplyAuthorization", "ReplyRequest": "gts:ReplyRequest",
                "interactingObject": {"@id": "gts:interactingObject", "@type": "@id"},
-               "interactionTarget": {"@id": "gts:interactionTarget", "@type": "@id"}}
-CONTEXT = [AS_CONTEXT, GTS_CONTEXT]
+               "interactionTarget": {"@id": "gts:interactionTarget", "@type": "@id"},
+               "sensitive": "as:sensitive"}
+CONTEXT = [AS_CONTEXT, GTS_CONTEXT]  # every term our notes send is defined (tests/ama/test_jsonld_terms.py)
 
 
 def iso(moment) -> str | None:

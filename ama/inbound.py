@@ -2,8 +2,9 @@
 tombstone them; Like/Dislike/Undo are votes. Registered with federation.routing at app start."""
 
 
-from federation.activities import content_and_language, id_of, ids_of, text_of, type_of
+from federation.activities import content_and_language, id_of, text_of, type_of
 from federation.routing import Ignore, Incoming, register
+from federation.safe_urls import http_url
 
 from . import services
 from .models import Ama, Answer, Question
@@ -66,7 +67,7 @@ def receive_note(incoming: Incoming, note: dict, *, request_ap_id: str = "") -> 
     content, language = content_and_language(note)
     question = services.question_receive(
         ama=ama, author=incoming.actor, ap_id=note["id"], content_html=content, language=language,
-        parent=parent, in_reply_to=in_reply_to or "", url=(ids_of(note.get("url")) or [""])[0],
+        parent=parent, in_reply_to=in_reply_to or "", url=http_url(note.get("url")) or "",
         request_ap_id=request_ap_id, received_message=incoming.message)
     return f"question {question.pk} {question.state}"
 

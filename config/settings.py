@@ -1,6 +1,7 @@
 """fediama settings: one module, driven by environment variables (see README, "Configuration")."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Redoc for /api/docs/ served from our own static files
+    "axes",  # login brute-force protection (ama/login_lockout.py)
     "federation",
     "ama",
 ]
@@ -60,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
 
 # Content-Security-Policy on every response (django-csp): no inline script or style anywhere, nothing framed, no
@@ -121,6 +124,26 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "ama.login_lockout.LoginLockoutBackend",  # axes' lockout check first: a locked-out login never reaches a password
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login brute-force protection (django-axes, ama/login_lockout.py): per account from one address, and per address.
+AXES_FAILURE_LIMIT = env.number("FEDIAMA_LOGIN_FAILURES", 5)
+FEDIAMA_LOGIN_FAILURES_PER_ADDRESS = env.number("FEDIAMA_LOGIN_FAILURES_PER_ADDRESS", 20)
+AXES_COOLOFF_TIME = timedelta(minutes=env.number("FEDIAMA_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "ama.login_lockout.AccountAndAddressHandler"
+AXES_LOCKOUT_CALLABLE = "ama.login_lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_SENSITIVE_PARAMETERS: list[str] = []  # the lockout log line names the account and address (never the password)
+# Behind FEDIAMA_PROXY_COUNT proxies the client's address is the one they append to X-Forwarded-For (else REMOTE_ADDR).
+FEDIAMA_PROXY_COUNT = env.number("FEDIAMA_PROXY_COUNT", 0)
+if FEDIAMA_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_PROXY_COUNT = FEDIAMA_PROXY_COUNT
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/dashboard/"
 LOGOUT_REDIRECT_URL = "/"
@@ -136,6 +159,23 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True  # serve app static files without collectstatic in the embedded default
+
+# Counters every web process shares (the failed-token throttle): Redis when REDIS_URL is set, else files in var/.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env.text("REDIS_URL"),
+                 "KEY_PREFIX": "fediama-throttle"} if env.text("REDIS_URL") else
+                {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": VAR_DIR / "throttle"},
+    # Rendered anonymous AMA pages (ama/views/caching.py), keyed by AMA version: a new version is a new key, the
+    # timeout only collects garbage. Redis when REDIS_URL is set: every web process on every machine shares it;
+    # its keys carry their own prefix beside the Celery broker's (never clear() it: that flushes the broker's
+    # database). Else files in var/pages: shared by gunicorn's processes (local memory would render each page
+    # once per process) and kept across restarts; renders past MAX_ENTRIES are culled.
+    "pages": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env.text("REDIS_URL"),
+              "KEY_PREFIX": "fediama-pages", "TIMEOUT": 600} if env.text("REDIS_URL") else
+             {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": VAR_DIR / "pages",
+              "TIMEOUT": 600, "OPTIONS": {"MAX_ENTRIES": 2000}},
+}
 
 # Celery: ids travel through the broker, the database rows are the truth.
 REDIS_URL = env.text("REDIS_URL")
@@ -156,11 +196,14 @@ else:
     }
 CELERY_TASK_ALWAYS_EAGER = env.flag("FEDIAMA_TASKS_EAGER", False)
 
+# failed `Authorization: Token` attempts per client address (ama/api/authentication.py); past it, 429
+FEDIAMA_TOKEN_FAILURE_RATE = env.text("FEDIAMA_TOKEN_FAILURE_RATE", "30/hour")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "ama.api.authentication.ThrottledTokenAuthentication",
     ],
+    "NUM_PROXIES": FEDIAMA_PROXY_COUNT,  # the client address is never taken from a header a client can write
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
@@ -195,3 +238,12 @@ FEDIAMA_REQUEUE_AFTER = float(os.environ.get("FEDIAMA_REQUEUE_AFTER", "120"))
 # Seconds a claimed delivery stays leased to its worker beyond the request deadline (a dead worker's
 # rows return to the sweeper after FEDIAMA_DELIVERY_TIMEOUT * 2 + this).
 FEDIAMA_DELIVERY_LEASE_GRACE = float(os.environ.get("FEDIAMA_DELIVERY_LEASE_GRACE", "30"))
+
+# Live events (ama/live; README "Live updates"): seconds between the event hub's checks of the events table
+# (each web process, one query for all AMAs with viewers; with REDIS_URL pub/sub wakes it and this is a backstop
+# at ten times the interval), between heartbeat comments on an open stream, and the vote-event window per
+# question; hours an event is kept for reconnecting viewers.
+FEDIAMA_LIVE_POLL_INTERVAL = float(env.text("FEDIAMA_LIVE_POLL_INTERVAL", "0.5"))
+FEDIAMA_LIVE_HEARTBEAT = float(env.text("FEDIAMA_LIVE_HEARTBEAT", "15"))
+FEDIAMA_LIVE_VOTE_WINDOW = float(env.text("FEDIAMA_LIVE_VOTE_WINDOW", "1"))
+FEDIAMA_LIVE_RETENTION_HOURS = float(env.text("FEDIAMA_LIVE_RETENTION_HOURS", "24"))

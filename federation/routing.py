@@ -16,6 +16,7 @@ from django.utils import timezone
 from . import actors
 from .activities import as_list, host_of, id_of, type_of
 from .models import Actor, InboxMessage
+from .safe_urls import http_url
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -78,6 +79,8 @@ def _authors(obj: dict) -> list:
 
 def trusted_object(obj, signer: Actor) -> dict:
     object_id = id_of(obj)
+    if object_id and http_url(object_id) != object_id:
+        raise Ignore("object id is not an http(s) URL")
     if isinstance(obj, dict) and object_id and host_of(object_id) == signer.domain:
         if all(author == signer.ap_id for author in _authors(obj)):
             return obj

@@ -7,8 +7,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from federation.models import Actor
+from federation.safe_urls import http_url
 
 from .. import urls_ap
+from ..mentions import question_display_html
 from ..models import Ama, Answer, Question
 
 LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
@@ -20,8 +22,21 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class HttpUrlField(serializers.CharField):
+    """A URL that may have come from another server: null unless it is an http(s) URL (rows stored before the
+    check where URLs enter are served safely too)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return http_url(value)
+
+
 class ActorSerializer(serializers.ModelSerializer):
     handle = serializers.CharField(read_only=True)
+    url = HttpUrlField(help_text="The actor's profile page, an http(s) URL or null.")
+    icon_url = HttpUrlField(help_text="The actor's avatar, an http(s) URL or null.")
 
     class Meta:
         model = Actor
@@ -75,7 +90,7 @@ class AmaWriteSerializer(serializers.Serializer):
 
 class AnswerSerializer(serializers.ModelSerializer):
     author = ActorSerializer(read_only=True)
-    url = serializers.CharField(source="ap_id", read_only=True)
+    url = HttpUrlField(source="ap_id")
 
     class Meta:
         model = Answer
@@ -100,7 +115,11 @@ class ModerationSerializer(serializers.ModelSerializer):
 class QuestionSerializer(serializers.ModelSerializer):
     ama = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     author = ActorSerializer(read_only=True)
+    url = HttpUrlField(help_text="The question on the asker's server, an http(s) URL or null.")
     content_html = serializers.CharField(source="shown_html", read_only=True)
+    content_display = serializers.SerializerMethodField(
+        help_text="content_html as the page shows it: without the mentions of the AMA's host, co-hosts or Group "
+                  "it starts with.")
     answered = serializers.SerializerMethodField()
     answers = serializers.SerializerMethodField()
     permalink = serializers.SerializerMethodField()
@@ -109,10 +128,14 @@ class QuestionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Question
-        fields = ["id", "ama", "author", "content_html", "language", "vote_count", "answered", "answered_at",
+        fields = ["id", "ama", "author", "content_html", "content_display", "language", "vote_count", "answered", "answered_at",
                   "answers", "permalink", "ap_id", "url", "parent", "is_edited", "starred", "now_answering",
                   "received_at", "published_at", "moderation"]
         read_only_fields = fields
+
+    def get_content_display(self, question) -> str:
+        ama = self.context.setdefault("amas", {}).setdefault(question.ama_id, question.ama)  # one per response:
+        return question_display_html(question, ama)  # its accounts are read once
 
     def get_answered(self, question) -> bool:
         return question.answered_at is not None

@@ -1,6 +1,8 @@
 """Public pages. Every ActivityPub URL (AMA note, answers, collections, authorizations) is negotiated:
 AS2 JSON for servers, HTML for browsers, Vary: Accept always."""
 
+from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -9,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from federation.negotiation import negotiated
@@ -20,9 +23,13 @@ from ..interaction import InteractionError, interaction_url
 from ..models import Ama, Answer, Question
 from ..permissions import can_moderate_questions
 from . import listing
+from .caching import public_view, token_free
 from .common import get_ama, gone, viewer_actor
 
 QUESTION_PAGE_DEPTH = 4
+# The ask box posts to `ask`, which redirects to the visitor's own server; browsers hold a form's redirects to the
+# form page's form-action, so the pages carrying the box allow web origins there (http too on an http server).
+ask_box_csp = csp_update({"form-action": ["https:", "http:"] if settings.FEDIAMA_SCHEME == "http" else ["https:"]})
 
 
 def home(request):
@@ -39,10 +46,12 @@ def _ama_html(request, ama: Ama, ask_form: AskForm):
                "can_open_dashboard": can_moderate_questions(request.user, ama),
                "flat": sort not in listing.THREADED_SORTS,
                "depth": listing.THREAD_DEPTH if sort in listing.THREADED_SORTS else 0,
-               "total": listing.visible_questions().filter(ama=ama).count()}
+               "total": listing.visible_questions().filter(ama=ama).count(), **token_free(request)}
     return render(request, "ama/ama.html", context)
 
 
+@ask_box_csp
+@public_view(query=("sort", "page"))
 def ama_page(request, slug):
     ama = get_ama(request, slug)
     if ama.deleted_at:
@@ -50,9 +59,13 @@ def ama_page(request, slug):
     return negotiated(request, lambda: ap.ama_note(ama), lambda: _ama_html(request, ama, AskForm()))
 
 
+@csrf_exempt
 @require_POST
+@ask_box_csp
 def ask(request, slug):
-    """The "ask from your own account" box: send the visitor to their server's reply page for the AMA note."""
+    """The "ask from your own account" box: send the visitor to their server's reply page for the AMA note.
+    CSRF-exempt: it changes nothing here (a forged post only sends a visitor where a link could), and the AMA
+    page that carries it is shared by every anonymous visitor, so it holds no per-visitor token."""
     ama = get_ama(request, slug)
     if ama.deleted_at:
         raise Http404("no such AMA")
@@ -72,6 +85,7 @@ def _visible_question(ama: Ama, pk: int) -> Question:
     return get_object_or_404(rows, pk=pk)
 
 
+@public_view(query=())
 def question_page(request, slug, pk):
     ama = get_ama(request, slug)
     if ama.deleted_at:
@@ -79,12 +93,13 @@ def question_page(request, slug, pk):
     question = _visible_question(ama, pk)
     parent_visible = question.parent_id and listing.visible_questions().filter(pk=question.parent_id).exists()
     context = {"ama": ama, "question": question, "parent_visible": parent_visible, "depth": QUESTION_PAGE_DEPTH,
-               "voted": listing.voted_ids(ama, viewer_actor(request))}
+               "voted": listing.voted_ids(ama, viewer_actor(request)), **token_free(request)}
     response = render(request, "ama/question.html", context)
     patch_vary_headers(response, ["Accept"])
     return response
 
 
+@public_view(query=())
 def answer_page(request, slug, token):
     ama = get_ama(request, slug)
     rows = Answer.objects.select_related("author", "question__author", "question__ama__host")
@@ -95,7 +110,7 @@ def answer_page(request, slug, token):
         return gone(request, answer.ap_id, answer.deleted_at or ama.deleted_at)
     return negotiated(request, lambda: ap.answer_note(answer),
                       lambda: render(request, "ama/answer.html", {"ama": ama, "answer": answer,
-                                                                  "question": answer.question}))
+                                                                  "question": answer.question, **token_free(request)}))
 
 
 def _collection(request, slug, kind: str):
