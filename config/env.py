@@ -24,6 +24,16 @@ def text(name: str, default: str = "") -> str:
     return value or default
 
 
+def number(name: str, default: int) -> int:
+    value = text(name)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
 def web_bind() -> str:
     """gunicorn's listening address: loopback unless FEDIAMA_BIND says otherwise (docker-compose sets 0.0.0.0)."""
     return text("FEDIAMA_BIND", "127.0.0.1:" + text("PORT", "8000"))

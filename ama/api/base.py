@@ -3,11 +3,12 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.pagination import LimitOffsetPagination
 
 from ..permissions import NotAllowed
 from ..services import ServiceError
+from .authentication import ThrottledTokenAuthentication
 from .serializers import ErrorSerializer
 
 
@@ -21,7 +22,7 @@ class ApiMixin:
     """Token first, so an anonymous write answers 401 with `WWW-Authenticate: Token`. A ServiceError
     becomes 400 {"detail": reason}; NotAllowed becomes 403."""
 
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ThrottledTokenAuthentication, SessionAuthentication]
 
     def handle_exception(self, exc):
         if isinstance(exc, ServiceError):
