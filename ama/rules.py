@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from federation import policy
+from federation import domain_policy
 from federation.models import Actor
 
 from .models import ActorPolicy, Ama, KeywordFilter, Question
@@ -74,7 +74,7 @@ def decide(ama: Ama, actor: Actor, text: str) -> Decision:
 def _hold_reason(ama: Ama, actor: Actor, text: str, keyword: KeywordFilter | None, trust: str) -> str:
     if trust == ActorPolicy.Trust.ALWAYS_HOLD:
         return "actor always held"
-    if policy.is_limited(actor.domain):
+    if domain_policy.is_limited(actor.domain):
         return "domain limited"
     if keyword:
         return f"keyword filter: {keyword.pattern}"

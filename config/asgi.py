@@ -13,8 +13,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 from a2wsgi import WSGIMiddleware  # noqa: E402
 
 from config.wsgi import application as wsgi_application  # noqa: E402  (sets Django up)
-from federation.asgi import InboxFastPath  # noqa: E402
+from federation.asgi import AsgiInboxDoor  # noqa: E402
 
 THREADS = int(os.environ.get("WEB_THREADS", "2"))
 
-application = InboxFastPath(WSGIMiddleware(wsgi_application, workers=THREADS), threads=THREADS)
+application = AsgiInboxDoor(WSGIMiddleware(wsgi_application, workers=THREADS), threads=THREADS)

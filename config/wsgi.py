@@ -6,6 +6,6 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-from federation.wsgi import InboxFastPath  # noqa: E402  (after Django is set up)
+from federation.wsgi import WsgiInboxDoor  # noqa: E402  (after Django is set up)
 
-application = InboxFastPath(get_wsgi_application())
+application = WsgiInboxDoor(get_wsgi_application())

@@ -22,7 +22,7 @@ from .inbox import MAX_BODY, declared_size
 from .wsgi import inbox_match, respond_to_inbox
 
 
-class InboxFastPath:
+class AsgiInboxDoor:
     def __init__(self, application, threads: int):
         self.application = application
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="inbox")

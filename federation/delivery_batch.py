@@ -20,7 +20,7 @@ from django.db.models import Count, F, Q
 from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 
-from . import actors, breaker, delivery, http, policy
+from . import actors, breaker, delivery, domain_policy, http
 from .delivery import body_bytes, requeue_after
 from .models import Delivery, DomainHealth, OutboxActivity
 
@@ -191,7 +191,7 @@ def attempt_many(ids) -> dict[int, str | None]:
     outcomes = dict.fromkeys(ids)
     if not before:
         return outcomes
-    blocked = {pk for pk, domain in domains.items() if policy.is_blocked(domain)}
+    blocked = {pk for pk, domain in domains.items() if domain_policy.is_blocked(domain)}
     if blocked:
         _refuse_blocked(list(blocked))
         outcomes.update(dict.fromkeys(blocked, Delivery.State.FAILED))

@@ -1,6 +1,6 @@
 """Federation records: actors (local and remote), follows, inbox messages, outbox activities, deliveries.
 
-Nothing here knows about AMAs. Writes go through federation's modules (actors, inbox, outbox, policy).
+Nothing here knows about AMAs. Writes go through federation's modules (actors, inbox, outbox, domain_policy).
 """
 
 from django.conf import settings

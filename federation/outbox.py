@@ -12,7 +12,7 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
-from . import caches, policy
+from . import caches, domain_policy
 from .activities import host_of
 from .delivery import requeue_after
 from .models import Actor, Delivery, Follow, OutboxActivity
@@ -52,7 +52,7 @@ def deliverable(inboxes: set[str]) -> list[str]:
     allowed = []
     for inbox in sorted(inboxes):
         domain = host_of(inbox)
-        if domain and domain != ours and not policy.is_blocked(domain, policies):
+        if domain and domain != ours and not domain_policy.is_blocked(domain, policies):
             allowed.append(inbox)
     return allowed
 

@@ -6,8 +6,9 @@ needs none of what it does for people (sessions, language, CSRF, login, messages
 path resolves to a view marked by `federation.views.inbox_endpoint` is served by `respond_to_inbox`, with the
 same view; every other request, GETs to inboxes included, goes to Django unchanged.
 
-Two doors lead to it: `InboxFastPath` here wraps the WSGI application (config/wsgi.py: `runserver`, WSGI
-servers), and federation/asgi.py wraps the ASGI one that gunicorn serves in production (config/asgi.py).
+Two doors lead to it: `WsgiInboxDoor` here wraps the WSGI application (config/wsgi.py: `runserver`, WSGI
+servers), and `AsgiInboxDoor` (federation/asgi.py) wraps the ASGI one that gunicorn serves in production
+(config/asgi.py).
 
 What the skipped cycle did that an inbox still needs is done in `respond_to_inbox`: database connections
 that are unusable or past CONN_MAX_AGE are closed (`close_old_connections`, the request_finished receiver that
@@ -27,7 +28,7 @@ from django.db import close_old_connections
 from django.urls import Resolver404, resolve, set_script_prefix
 
 
-class InboxFastPath:
+class WsgiInboxDoor:
     def __init__(self, application):
         self.application = application
 

@@ -17,7 +17,7 @@ class QuestionQuerySet(models.QuerySet):
     def shown(self):
         """What the public sees: published, not hidden, not late unless the AMA shows late questions,
         not from a blocked domain."""
-        from federation.policy import blocked_domains_filter
+        from federation.domain_policy import blocked_domains_filter
 
         return self.filter(state=Question.State.PUBLISHED).filter(
             Q(is_late=False) | Q(ama__show_late_questions=True)).exclude(blocked_domains_filter("author__domain"))
@@ -25,7 +25,7 @@ class QuestionQuerySet(models.QuerySet):
     def on_page(self):
         """What the AMA page lists: shown questions, plus those their author deleted after approval that
         keep a live answer (shown as "deleted by its author" with the answer)."""
-        from federation.policy import blocked_domains_filter
+        from federation.domain_policy import blocked_domains_filter
 
         has_answer = models.Exists(Answer.objects.filter(question=models.OuterRef("pk"), deleted_at__isnull=True))
         deleted = Q(state=Question.State.DELETED, published_at__isnull=False) & has_answer

@@ -84,7 +84,7 @@ def test_publishing_and_the_inbox_read_the_block_list_by_one_rule(host):
     """The most specific entry decides, at publish time as in the inbox: a limited subdomain of a suspended
     domain is still delivered to, a draft blocks nothing, and a block made in another process (no cache to
     forget here) holds at once."""
-    from federation import policy
+    from federation import domain_policy
 
     DomainBlock.objects.create(domain="suspended.example")
     DomainBlock.objects.create(domain="ok.suspended.example", severity=DomainBlock.Severity.LIMIT)
@@ -94,12 +94,12 @@ def test_publishing_and_the_inbox_read_the_block_list_by_one_rule(host):
         actor = Actor.objects.create(ap_id=f"https://{domain}/users/u{n}", username=f"u{n}", domain=domain,
                                      inbox=f"https://{domain}/users/u{n}/inbox")
         Follow.objects.create(follower=actor, followed=host, state=Follow.State.ACCEPTED)
-    assert not policy.is_blocked("later.example")  # now cached in this process
+    assert not domain_policy.is_blocked("later.example")  # now cached in this process
     DomainBlock.objects.bulk_create([DomainBlock(domain="later.example")])  # no signal: as another process
     stored = outbox.publish(note_activity(host), sender=host, to_followers=True)
     delivered = set(Delivery.objects.filter(activity=stored).values_list("domain", flat=True))
     assert delivered == {"ok.suspended.example", "drafted.example"}
-    assert [policy.is_blocked(domain) for domain in domains[:3]] == [True, False, False]
+    assert [domain_policy.is_blocked(domain) for domain in domains[:3]] == [True, False, False]
 
 
 def test_rolled_back_publish_leaves_nothing(host, inbox_server, django_capture_on_commit_callbacks):

@@ -169,7 +169,7 @@ def test_a_connection_past_its_age_is_closed_after_the_request(bob, host, monkey
     connection.close()
     assert signed(call_wsgi, bob, create_note(bob.ap_id)).status_code == 202
     assert connection.connection is None  # as Django's close_old_connections leaves it after a request
-    one_thread = asgi_door.InboxFastPath(WSGIMiddleware(config.wsgi.application, workers=1), threads=1)
+    one_thread = asgi_door.AsgiInboxDoor(WSGIMiddleware(config.wsgi.application, workers=1), threads=1)
     assert signed(AsgiCall(one_thread), bob, create_note(bob.ap_id)).status_code == 202
     assert one_thread.executor.submit(lambda: connection.connection).result() is None  # on the door's thread
     one_thread.executor.shutdown()
