@@ -182,7 +182,7 @@ def _insert(connection, values: dict) -> int | None:
     database OPTIONS can set to None behind a transaction-pooling PgBouncer) and a body is not escaped."""
     sql, columns = _insert_statement(connection.alias)
     params = [column(values, connection) for column in columns]
-    pass  # the raw cursor skips Django's check (CONN_HEALTH_CHECKS): a
+    connection.close_if_health_check_failed()  # the raw cursor skips Django's check (CONN_HEALTH_CHECKS): a
     connection.ensure_connection()  # connection the database dropped since the last request is replaced, not a 500
     if connection.vendor == "postgresql":
         with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
