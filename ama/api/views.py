@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from .. import services
 from ..models import Answer, Question
 from ..permissions import can_edit_ama, can_moderate_questions, require
+from ..views.caching import api_format, public_view
 from . import serializers as s
 from .base import ApiMixin, ApiPagination, errors
 from .permissions import acting_actor, amas_for, questions_for
@@ -101,6 +102,12 @@ class QuestionViewSet(ApiMixin, viewsets.GenericViewSet):
     @cached_property
     def ama(self):
         return get_object_or_404(amas_for(self.request.user), slug=self.kwargs["ama_slug"])
+
+    def dispatch(self, request, *args, **kwargs):
+        """GETs (the list, one question) carry the AMA's ETag; anonymous ones are served from cached renders."""
+        conditional = public_view(query=("limit", "offset", "sort"), format_of=api_format,
+                                  vary=("Accept", "Accept-Language", "Cookie", "Authorization"))
+        return conditional(super().dispatch)(request, *args, **kwargs)
 
     @cached_property
     def moderator(self) -> bool:

@@ -1,0 +1,139 @@
+"""A page that holds a crowd: conditional GETs and cached anonymous renders for the public views of one AMA
+(its page, question permalinks, answer pages, the API's questions list and detail).
+
+The AMA's version, bumped on every change a public page shows, is in the ETag of each of these responses
+(W/"<version>-<digest of the variant>") and in the key of its cached render; `changed_at` is Last-Modified.
+One query reads them; a matching If-None-Match (or If-Modified-Since) answers 304 without rendering.
+
+The variant is everything else a response depends on: the path (which question, which answer), the query
+(sort, page, limit...), the host, the language, the negotiated format (HTML, AS2 JSON; the API's Accept) and,
+for a signed-in viewer, their user id (their vote state, moderator links). Only anonymous renders are cached,
+and only those that hold nothing personal: no cookie set, no CSRF token read (anonymous pages render their
+forms without one, see `token_free`). Anonymous responses say `public, max-age=5, stale-while-revalidate=30`
+so a proxy in front may share them for a few seconds and then revalidate with the ETag; signed-in ones say
+`private, no-cache`. A new version is a new key: old renders are never served, their timeout only collects
+them."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+
+from django.contrib.messages import get_messages
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+from django.utils.translation import get_language
+
+from federation.negotiation import wants_activity_json
+
+from ..models import Ama
+
+SHARED_CACHE_CONTROL = {"public": True, "max_age": 5, "stale_while_revalidate": 30}
+PERSONAL_CACHE_CONTROL = {"private": True, "no_cache": True}
+RENDER_TIMEOUT = 600  # seconds a render is kept (settings.CACHES["pages"]): garbage collection, not freshness
+MAX_QUERY_VALUE = 12  # longer query values (or names a view does not read) are served, never cached
+
+
+@dataclass(frozen=True)
+class Stamp:
+    pk: int
+    version: int
+    changed_at: datetime
+
+
+def ama_stamp(slug: str) -> Stamp | None:
+    """A public AMA's version in one query; None for drafts, deleted and unknown AMAs (the view answers them)."""
+    rows = Ama.objects.visible().filter(slug=slug).values_list("pk", "version", "changed_at")[:1]
+    return Stamp(*rows[0]) if rows else None
+
+
+def token_free(request) -> dict:
+    """Template context for a page an anonymous viewer shares with every other (our cache, a proxy): no CSRF
+    token, so no per-visitor secret in it and no cookie set. Its forms post without one: "ask from my
+    account" (ama.views.ask) and the language switch (config/urls.py) are CSRF-exempt, as neither changes
+    anything but where the visitor goes next and in which language."""
+    return {} if request.user.is_authenticated else {"csrf_token": "NOTPROVIDED"}
+
+
+def page_format(request) -> str:
+    return "as2" if wants_activity_json(request) else "html"
+
+
+def api_format(request) -> str:
+    return request.headers.get("Accept", "")
+
+
+def _bypasses(request) -> bool:
+    """Requests answered as if this module did not exist: writes, API tokens (the user is known only to DRF),
+    and a viewer with messages waiting to be shown once."""
+    if request.method not in ("GET", "HEAD") or "Authorization" in request.headers:
+        return True
+    return len(get_messages(request)) > 0
+
+
+def _viewer(request) -> str:
+    return f"user:{request.user.pk}" if request.user.is_authenticated else ""
+
+
+def _digest(request, stamp: Stamp, format_of, viewer: str) -> str:
+    query = sorted(request.GET.lists())
+    variant = repr((stamp.pk, stamp.changed_at.isoformat(), request.get_host(), request.path, query,
+                    get_language(), format_of(request), viewer))
+    return hashlib.sha256(variant.encode()).hexdigest()[:20]
+
+
+def _cacheable_query(request, names: tuple[str, ...]) -> bool:
+    return all(name in names and len(values) == 1 and len(values[0]) <= MAX_QUERY_VALUE
+               for name, values in request.GET.lists())
+
+
+def _shareable(request, response) -> bool:
+    """Whether this render may be served to other anonymous viewers."""
+    return (response.status_code == 200 and not response.streaming and not response.cookies
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
+
+
+def _render(view, request, args, kwargs, key: str | None):
+    if key and (stored := caches["pages"].get(key)) is not None:
+        content, headers = stored
+        return HttpResponse(content, headers=headers)
+    response = view(request, *args, **kwargs)
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()  # a TemplateResponse or DRF Response: its bytes are what is cached
+    if key and _shareable(request, response):
+        caches["pages"].set(key, (response.content, dict(response.items())), RENDER_TIMEOUT)
+    return response
+
+
+def _label(response, request, etag: str, stamp: Stamp, vary: tuple[str, ...], personal: bool):
+    patch_vary_headers(response, vary)
+    if response.status_code not in (200, 304):
+        return response  # a 404 or 410 of a question or answer: no validator to revalidate it with
+    response.headers.setdefault("ETag", etag)
+    response.headers.setdefault("Last-Modified", http_date(stamp.changed_at.timestamp()))
+    shared = not personal and (response.status_code == 304 or _shareable(request, response))
+    patch_cache_control(response, **(SHARED_CACHE_CONTROL if shared else PERSONAL_CACHE_CONTROL))
+    return response
+
+
+def public_view(*, query: tuple[str, ...], format_of=page_format, vary=("Accept", "Accept-Language", "Cookie")):
+    """Wrap a view of one AMA (its slug in the `slug` or `ama_slug` argument). `query`: the query names that
+    select what the view renders (others are allowed but keep the render out of the cache)."""
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if _bypasses(request) or not (stamp := ama_stamp(kwargs.get("slug") or kwargs["ama_slug"])):
+                return view(request, *args, **kwargs)
+            viewer = _viewer(request)
+            digest = _digest(request, stamp, format_of, viewer)
+            etag = f'W/"{stamp.version}-{digest}"'
+            response = get_conditional_response(request, etag=etag, last_modified=int(stamp.changed_at.timestamp()))
+            if response is None:
+                cacheable = not viewer and _cacheable_query(request, query)
+                key = f"ama-render:{stamp.pk}:{stamp.version}:{digest}" if cacheable else None
+                response = _render(view, request, args, kwargs, key)
+            return _label(response, request, etag, stamp, vary, personal=bool(viewer))
+        return wrapper
+    return decorate
