@@ -1,8 +1,14 @@
 from celery import shared_task
 
 from . import services
+from .live.events import purge_old_events
 
 
 @shared_task(name="ama.tasks.advance_ama_states")
 def advance_ama_states():
     return services.ama_advance_states()
+
+
+@shared_task(name="ama.tasks.purge_live_events")
+def purge_live_events():
+    return purge_old_events()

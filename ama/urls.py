@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import views
+from .live import views as live_views
 from .views import activities
 
 urlpatterns = [
@@ -11,6 +12,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("amas/<slug:slug>", views.ama_page, name="ama"),
     path("amas/<slug:slug>/ask", views.ask, name="ama-ask"),
+    # live events; under gunicorn config/asgi.py serves these paths on its event loop (ama/live/asgi.py)
+    path("amas/<slug:slug>/events", live_views.public_events, name="ama-events"),
+    path("dashboard/<slug:slug>/events", live_views.moderator_events, name="dashboard-events"),
     path("amas/<slug:slug>/replies", views.replies, name="ama-replies"),
     path("amas/<slug:slug>/context", views.context, name="ama-context"),
     path("amas/<slug:slug>/questions/<int:pk>", views.question_page, name="question"),

@@ -1,6 +1,9 @@
 """The ASGI application gunicorn serves in production (config/gunicorn.py runs uvicorn's worker):
 
-- inbox POSTs: federation/asgi.py, on a pool of WEB_THREADS inbox threads per process;
+- live event streams (GET /amas/<slug>/events, /dashboard/<slug>/events): ama/live/asgi.py, on the event loop
+  itself, no thread per viewer (README "Live updates");
+
+- inbox POSTs: federation/asgi.py, on a pool of WEB_THREADS (settings.WEB_THREADS) inbox threads per process;
 - everything else: Django's WSGI application (config/wsgi.py) through a2wsgi, on a pool of WEB_THREADS
   threads per process, so pages keep WSGI's semantics (one persistent database connection per thread,
   synchronous middleware and views) exactly as under a WSGI server.
@@ -11,10 +14,12 @@ import os
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 from a2wsgi import WSGIMiddleware  # noqa: E402
+from django.conf import settings  # noqa: E402
 
+from ama.live.asgi import LiveEvents  # noqa: E402
 from config.wsgi import application as wsgi_application  # noqa: E402  (sets Django up)
 from federation.asgi import AsgiInboxDoor  # noqa: E402
 
-THREADS = int(os.environ.get("WEB_THREADS", "2"))
+THREADS = settings.WEB_THREADS
 
-application = AsgiInboxDoor(WSGIMiddleware(wsgi_application, workers=THREADS), threads=THREADS)
+application = LiveEvents(AsgiInboxDoor(WSGIMiddleware(wsgi_application, workers=THREADS), threads=THREADS))

@@ -34,6 +34,7 @@ app.conf.update(
         "purge-delivered": {"task": "federation.tasks.purge_delivered", "schedule": 3600.0},
         "purge-inbox": {"task": "federation.tasks.purge_inbox", "schedule": 3600.0},
         "advance-ama-states": {"task": "ama.tasks.advance_ama_states", "schedule": 60.0},
+        "purge-live-events": {"task": "ama.tasks.purge_live_events", "schedule": 3600.0},
     },
     timezone="UTC",
 )

@@ -1,6 +1,5 @@
 """fediama settings: one module, driven by environment variables (see README, "Configuration")."""
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -131,9 +130,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Login brute-force protection (django-axes, ama/login_lockout.py): per account from one address, and per address.
-AXES_FAILURE_LIMIT = env.number("FEDIAMA_LOGIN_FAILURES", 5)
-FEDIAMA_LOGIN_FAILURES_PER_ADDRESS = env.number("FEDIAMA_LOGIN_FAILURES_PER_ADDRESS", 20)
-AXES_COOLOFF_TIME = timedelta(minutes=env.number("FEDIAMA_LOGIN_COOLOFF_MINUTES", 15))
+AXES_FAILURE_LIMIT = env.integer("FEDIAMA_LOGIN_FAILURES", 5)
+FEDIAMA_LOGIN_FAILURES_PER_ADDRESS = env.integer("FEDIAMA_LOGIN_FAILURES_PER_ADDRESS", 20)
+AXES_COOLOFF_TIME = timedelta(minutes=env.integer("FEDIAMA_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "ama.login_lockout.AccountAndAddressHandler"
@@ -141,7 +140,7 @@ AXES_LOCKOUT_CALLABLE = "ama.login_lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_SENSITIVE_PARAMETERS: list[str] = []  # the lockout log line names the account and address (never the password)
 # Behind FEDIAMA_PROXY_COUNT proxies the client's address is the one they append to X-Forwarded-For (else REMOTE_ADDR).
-FEDIAMA_PROXY_COUNT = env.number("FEDIAMA_PROXY_COUNT", 0)
+FEDIAMA_PROXY_COUNT = env.integer("FEDIAMA_PROXY_COUNT", 0)
 if FEDIAMA_PROXY_COUNT:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
     AXES_IPWARE_PROXY_ORDER = "right-most"
@@ -228,24 +227,26 @@ LOGGING = {
 }
 
 # Federation limits (DESIGN.md §5).
-FEDIAMA_MAX_BODY_BYTES = 1024 * 1024
-FEDIAMA_FETCH_TIMEOUT = float(os.environ.get("FEDIAMA_FETCH_TIMEOUT", "10"))
-FEDIAMA_INBOX_KEY_FETCHES = max(1, int(os.environ.get("FEDIAMA_INBOX_KEY_FETCHES", "1")))  # per web process
-FEDIAMA_DELIVERY_TIMEOUT = float(os.environ.get("FEDIAMA_DELIVERY_TIMEOUT", "10"))
-FEDIAMA_DELIVERY_RETENTION_DAYS = int(os.environ.get("FEDIAMA_DELIVERY_RETENTION_DAYS", "7"))
-FEDIAMA_INBOX_RETENTION_DAYS = int(os.environ.get("FEDIAMA_INBOX_RETENTION_DAYS", "30"))
-FEDIAMA_DOMAIN_CONCURRENCY = int(os.environ.get("FEDIAMA_DOMAIN_CONCURRENCY", "4"))
+FEDIAMA_MAX_BODY_BYTES = 1024 * 1024  # inbox POSTs and fetched documents alike
+FEDIAMA_FETCH_TIMEOUT = env.number("FEDIAMA_FETCH_TIMEOUT", 10, minimum=0.1)
+FEDIAMA_INBOX_KEY_FETCHES = env.integer("FEDIAMA_INBOX_KEY_FETCHES", 1, minimum=1)  # per web process
+FEDIAMA_DELIVERY_TIMEOUT = env.number("FEDIAMA_DELIVERY_TIMEOUT", 10, minimum=0.1)
+FEDIAMA_DELIVERY_RETENTION_DAYS = env.integer("FEDIAMA_DELIVERY_RETENTION_DAYS", 7, minimum=0)
+FEDIAMA_INBOX_RETENTION_DAYS = env.integer("FEDIAMA_INBOX_RETENTION_DAYS", 30, minimum=0)
+FEDIAMA_DOMAIN_CONCURRENCY = env.integer("FEDIAMA_DOMAIN_CONCURRENCY", 4, minimum=1)
 # Seconds a queued delivery waits for its Celery message before the sweeper sends another one.
-FEDIAMA_REQUEUE_AFTER = float(os.environ.get("FEDIAMA_REQUEUE_AFTER", "120"))
+FEDIAMA_REQUEUE_AFTER = env.number("FEDIAMA_REQUEUE_AFTER", 120, minimum=1)
 # Seconds a claimed delivery stays leased to its worker beyond the request deadline (a dead worker's
 # rows return to the sweeper after FEDIAMA_DELIVERY_TIMEOUT * 2 + this).
-FEDIAMA_DELIVERY_LEASE_GRACE = float(os.environ.get("FEDIAMA_DELIVERY_LEASE_GRACE", "30"))
+FEDIAMA_DELIVERY_LEASE_GRACE = env.number("FEDIAMA_DELIVERY_LEASE_GRACE", 30, minimum=0)
+# Threads per web process for inbox POSTs and, separately, for pages (config/asgi.py).
+WEB_THREADS = env.integer("WEB_THREADS", 2, minimum=1)
 
 # Live events (ama/live; README "Live updates"): seconds between the event hub's checks of the events table
 # (each web process, one query for all AMAs with viewers; with REDIS_URL pub/sub wakes it and this is a backstop
 # at ten times the interval), between heartbeat comments on an open stream, and the vote-event window per
 # question; hours an event is kept for reconnecting viewers.
-FEDIAMA_LIVE_POLL_INTERVAL = float(env.text("FEDIAMA_LIVE_POLL_INTERVAL", "0.5"))
-FEDIAMA_LIVE_HEARTBEAT = float(env.text("FEDIAMA_LIVE_HEARTBEAT", "15"))
-FEDIAMA_LIVE_VOTE_WINDOW = float(env.text("FEDIAMA_LIVE_VOTE_WINDOW", "1"))
-FEDIAMA_LIVE_RETENTION_HOURS = float(env.text("FEDIAMA_LIVE_RETENTION_HOURS", "24"))
+FEDIAMA_LIVE_POLL_INTERVAL = env.number("FEDIAMA_LIVE_POLL_INTERVAL", 0.5, minimum=0.01)
+FEDIAMA_LIVE_HEARTBEAT = env.number("FEDIAMA_LIVE_HEARTBEAT", 15, minimum=0.1)
+FEDIAMA_LIVE_VOTE_WINDOW = env.number("FEDIAMA_LIVE_VOTE_WINDOW", 1, minimum=0)
+FEDIAMA_LIVE_RETENTION_HOURS = env.number("FEDIAMA_LIVE_RETENTION_HOURS", 24, minimum=0)

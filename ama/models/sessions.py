@@ -84,6 +84,14 @@ class Ama(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        """A full save of a loaded AMA leaves version and changed_at alone: only the live-event publisher
+        writes them (in SQL), and a copy loaded before its last bump would put them back."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [field.name for field in self._meta.concrete_fields
+                                       if not field.primary_key and field.name not in ("version", "changed_at")]
+        super().save(*args, **kwargs)
+
     @property
     def is_open(self) -> bool:
         return self.state in (self.State.SCHEDULED, self.State.LIVE) and not self.deleted_at

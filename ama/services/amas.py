@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from federation.models import Actor
 
-from .. import audit, groups, urls_ap
+from .. import audit, groups, live, urls_ap
 from .. import federation as ap
 from ..models import Ama
 from ..text import render_markdown
@@ -63,6 +63,7 @@ def ama_publish(*, ama: Ama, by_user=None) -> Ama:
         ama.published_at = timezone.now()
         ama.save(update_fields=["state", "published_at"])
         ap.send_ama_created(ama)
+        live.ama_changed(ama, Ama.State.DRAFT)
         audit.record(user=by_user, action="ama.publish", ama=ama, public=True)
     return ama
 
@@ -73,7 +74,7 @@ def ama_update(*, ama: Ama, by_user=None, **fields) -> Ama:
         raise ServiceError(f"these fields cannot be edited: {', '.join(sorted(unknown))}")
     _check_times(fields.get("opens_at", ama.opens_at), fields.get("closes_at", ama.closes_at))
     with transaction.atomic():
-        before = {name: str(getattr(ama, name)) for name in fields}
+        before, was_state = {name: str(getattr(ama, name)) for name in fields}, ama.state
         for name, value in fields.items():
             setattr(ama, name, value)
         ama.intro_html = render_markdown(ama.intro)
@@ -82,6 +83,7 @@ def ama_update(*, ama: Ama, by_user=None, **fields) -> Ama:
             ama.updated_at = timezone.now()
             ap.send_ama_updated(ama)
         ama.save()
+        live.ama_changed(ama, was_state)
         audit.record(user=by_user, action="ama.update", ama=ama, before=before,
                      after={name: str(value) for name, value in fields.items()})
     return ama
@@ -116,6 +118,7 @@ def ama_delete(*, ama: Ama, by_user=None) -> Ama:
         ama.save(update_fields=["deleted_at"])
         if ama.published_at:
             ap.send_ama_deleted(ama)
+            live.publish(ama, "ama_deleted")
         audit.record(user=by_user, action="ama.delete", ama=ama, public=True)
     return ama
 
@@ -129,12 +132,13 @@ def ama_advance_states(*, now=None) -> int:
         target = ama.state_for(now)
         if target != ama.state:
             with transaction.atomic():
-                was_open = ama.is_open
+                was_open, was_state = ama.is_open, ama.state
                 Ama.objects.filter(pk=ama.pk, state=ama.state).update(state=target)
                 ama.state = target
                 if was_open and not ama.is_open:
                     ama.updated_at = now
                     Ama.objects.filter(pk=ama.pk).update(updated_at=now)
                     ap.send_ama_updated(ama)
+                live.ama_changed(ama, was_state)
             changed += 1
     return changed

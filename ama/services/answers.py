@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from federation.models import Actor
 
-from .. import audit, urls_ap
+from .. import audit, live, urls_ap
 from .. import federation as ap
 from ..models import Answer, Question
 from ..text import plain_text, render_markdown, sanitize
@@ -34,8 +34,12 @@ def answer_publish(*, question: Question, author: Actor, body: str, by_user=None
             question=locked, author=author, ap_id=ap_id or own_id, body=body,
             content_html=sanitize(content_html) if content_html else render_markdown(body),
             announce_ap_id=own_id + "/announce", received_message=received_message)
+        was_answering = locked.now_answering
         locked.answered_at, locked.now_answering = timezone.now(), False
         locked.save(update_fields=["answered_at", "now_answering"])
+        live.publish(locked.ama, "answer_published", question=locked, answer=answer)
+        if was_answering:
+            live.now_answering(locked.ama, None)
         ap.send_answer_created(answer)
         audit.record(user=by_user, action="answer.publish", question=locked, target=answer.ap_id)
     question.answered_at = locked.answered_at
@@ -52,6 +56,7 @@ def answer_edit(*, answer: Answer, body: str, by_user=None) -> Answer:
         answer.body, answer.content_html, answer.updated_at = body, render_markdown(body), timezone.now()
         answer.save(update_fields=["body", "content_html", "updated_at"])
         ap.send_answer_updated(answer)
+        live.publish(answer.question.ama, "answer_edited", question=answer.question, answer=answer)
         audit.record(user=by_user, action="answer.edit", question=answer.question, target=answer.ap_id,
                      before=before, after={"body": body})
     return answer
@@ -69,6 +74,7 @@ def answer_edit_received(*, answer: Answer, content_html: str, received: dict) -
         answer.content_html, answer.updated_at = clean, timezone.now()
         answer.save(update_fields=["content_html", "updated_at"])
         ap.send_answer_updated(answer, received=received)
+        live.publish(answer.question.ama, "answer_edited", question=answer.question, answer=answer)
         audit.record(user=None, action="answer.edit", question=answer.question, target=answer.ap_id,
                      before=before, after={"content_html": clean}, by_actor=answer.author)
     return answer
@@ -86,6 +92,7 @@ def answer_delete(*, answer: Answer, by_user=None, received: dict | None = None)
         if not question.answers.filter(deleted_at__isnull=True).exists():
             Question.objects.filter(pk=question.pk).update(answered_at=None)
         ap.send_answer_deleted(answer, received=received)
+        live.publish(question.ama, "answer_deleted", question=question, answer=answer)
         audit.record(user=by_user, action="answer.delete", question=question, target=answer.ap_id,
                      by_actor=answer.author if received else None)
     return answer

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from .. import audit
+from .. import audit, live
 from ..models import Question, Vote
 from ..text import sanitize
 from .errors import ServiceError
@@ -20,19 +20,31 @@ def _flags(question: Question) -> dict:
 
 
 def _set(question: Question, by_user, action: str, *, public: bool = True, reason: str = "", extra_before=None,
-         **fields):
-    """Set plain fields on one question, with an audit record holding before and after."""
+         event: str | None = "changed", **fields):
+    """Set plain fields on one question, with an audit record holding before and after, and its live `event`:
+    "changed" (what the page shows changed), "starred", "now_answering", or None (nothing shown changed)."""
     if question.state in CLOSED:
         raise ServiceError(f"a {question.get_state_display()} question cannot be changed")
     with transaction.atomic():
         before = {name: _jsonable(getattr(question, name)) for name in fields} | (extra_before or {})
+        seen = live.question_view(question)
         for name, value in fields.items():
             setattr(question, name, value)
         question.save(update_fields=list(fields))
+        _announce(question, event, seen)
         audit.record(user=by_user, action=action, question=question, target=question.author.handle,
                      reason=reason, before=before, after={n: _jsonable(v) for n, v in fields.items()},
                      public=public)
     return question
+
+
+def _announce(question: Question, event: str | None, seen: live.Seen) -> None:
+    if event == "changed":
+        live.question_changed(question, seen)
+    elif event == "starred":
+        live.publish(question.ama, "starred", question=question, data={"starred": question.starred})
+    elif event == "now_answering":
+        live.now_answering(question.ama, question if question.now_answering else None)
 
 
 def _jsonable(value):
@@ -51,12 +63,13 @@ def question_edit_display(*, question: Question, display_html: str, by_user=None
 
 def question_star(*, question: Question, starred: bool = True, by_user=None) -> Question:
     return _set(question, by_user, "question.star" if starred else "question.unstar", public=False,
-                starred=starred)
+                event="starred", starred=starred)
 
 
 def question_lock(*, question: Question, locked: bool = True, by_user=None, reason: str = "") -> Question:
     """A locked thread takes no follow-ups (inbound replies to it are ignored)."""
-    return _set(question, by_user, "question.lock" if locked else "question.unlock", reason=reason, locked=locked)
+    return _set(question, by_user, "question.lock" if locked else "question.unlock", reason=reason, event=None,
+                locked=locked)
 
 
 def question_now_answering(*, question: Question, on: bool = True, by_user=None) -> Question:
@@ -68,7 +81,7 @@ def question_now_answering(*, question: Question, on: bool = True, by_user=None)
             Question.objects.filter(ama=question.ama_id, now_answering=True).exclude(pk=question.pk).update(
                 now_answering=False)
         return _set(question, by_user, "question.now_answering" if on else "question.not_answering",
-                    public=False, now_answering=on)
+                    public=False, event="now_answering", now_answering=on)
 
 
 def question_mark_answered(*, question: Question, by_user=None, note: str = "") -> Question:
@@ -110,10 +123,13 @@ def question_merge(*, question: Question, into: Question, by_user=None) -> Quest
     with transaction.atomic():
         before = {"state": question.state, "vote_count": question.vote_count,
                   "voters": list(question.votes.values_list("actor_id", flat=True))}
+        seen = live.question_view(question)
         moved = _unite_votes(question, into)
         question.state, question.merged_into = Question.State.MERGED, into
         question.now_answering = False
         question.save(update_fields=["state", "merged_into", "now_answering"])
+        live.question_changed(question, seen)
+        live.votes_changed(into)
         audit.record(user=by_user, action="question.merge", question=question, target=question.author.handle,
                      reason=f"duplicate of question {into.pk}", before=before,
                      after={"merged_into": into.pk, "votes_moved": moved, "kept_votes": into.vote_count},

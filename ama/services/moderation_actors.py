@@ -8,7 +8,7 @@ from django.utils import timezone
 from federation import domain_policy
 from federation.models import Actor, DomainBlock
 
-from .. import audit
+from .. import audit, live
 from ..models import ActorPolicy, Ama, Question
 from .errors import ServiceError
 from .questions import question_reject
@@ -99,9 +99,12 @@ def actor_note_text(actor: Actor) -> str:
 def _domain_set(domain: str, severity: str, action: str, *, by_user, public_comment: str,
                 private_comment: str, is_draft: bool = False) -> DomainBlock:
     try:
-        block, before = domain_policy.domain_policy_set(
-            domain=domain, severity=severity, public_comment=public_comment, private_comment=private_comment,
-            is_draft=is_draft)
+        with transaction.atomic():
+            shown = live.shown_from_domains([domain])
+            block, before = domain_policy.domain_policy_set(
+                domain=domain, severity=severity, public_comment=public_comment, private_comment=private_comment,
+                is_draft=is_draft)
+            live.domains_changed([domain], shown)
     except domain_policy.DomainPolicyError as error:
         raise ServiceError(str(error)) from error
     audit.record(user=by_user, action=action, target=block.domain, reason=public_comment, before=before,
@@ -124,14 +127,21 @@ def domain_limit(*, domain: str, by_user=None, public_comment: str = "", private
 
 
 def domain_unblock(*, domain: str, by_user=None) -> dict | None:
-    before = domain_policy.domain_policy_remove(domain=domain)
+    with transaction.atomic():
+        shown = live.shown_from_domains([domain])
+        before = domain_policy.domain_policy_remove(domain=domain)
+        live.domains_changed([domain], shown)
     if before is not None:
         audit.record(user=by_user, action="domain.unblock", target=before["domain"], before=before)
     return before
 
 
 def domain_approve_drafts(*, domains, by_user=None) -> list[str]:
-    approved = domain_policy.domain_policy_approve(domains=domains)
+    domains = list(domains)
+    with transaction.atomic():
+        shown = live.shown_from_domains(domains)
+        approved = domain_policy.domain_policy_approve(domains=domains)
+        live.domains_changed(domains, shown)
     for name in approved:
         audit.record(user=by_user, action="domain.approve", target=name, after={"is_draft": False})
     return approved

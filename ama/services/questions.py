@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from federation.models import Actor
 
-from .. import audit, group_questions, rules, urls_ap
+from .. import audit, group_questions, live, rules, urls_ap
 from .. import federation as ap
 from ..models import Ama, Question, QuestionRevision
 from ..text import plain_text, sanitize
@@ -33,6 +33,7 @@ def question_receive(*, ama: Ama, author: Actor, ap_id: str, content_html: str, 
         if decision.state == Question.State.PUBLISHED:
             _published(question, request_ap_id=request_ap_id)
             group_questions.send_question_state(question)
+        live.question_changed(question, live.UNSEEN)
     return question
 
 
@@ -48,12 +49,13 @@ def _snapshot(question: Question) -> dict:
 
 
 def _set_state(question: Question, state: str, **fields) -> dict:
-    before = _snapshot(question)
+    before, seen = _snapshot(question), live.question_view(question)
     question.state = state
     for name, value in fields.items():
         setattr(question, name, value)
     question.save(update_fields=["state", *fields])
     group_questions.send_question_state(question)
+    live.question_changed(question, seen)
     return before
 
 
@@ -118,6 +120,7 @@ def question_edit_received(*, question: Question, content_html: str, language: s
         return question
     clean = sanitize(content_html)
     with transaction.atomic():
+        seen = live.question_view(question)
         QuestionRevision.objects.create(question=question, content_html=question.content_html,
                                         content_text=question.content_text)
         question.content_html, question.content_text = clean, plain_text(clean)
@@ -130,14 +133,17 @@ def question_edit_received(*, question: Question, content_html: str, language: s
             fields += ["state", "held_by"]
         question.save(update_fields=fields)
         group_questions.send_question_state(question)
+        live.question_changed(question, seen)
     return question
 
 
 def question_delete_received(*, question: Question) -> Question:
     """The author's Delete: the question becomes a tombstone (its text is gone); answers stay, labelled."""
     with transaction.atomic():
+        seen = live.question_view(question)
         question.revisions.all().delete()
         question.state, question.deleted_at = Question.State.DELETED, timezone.now()
         question.content_html = question.content_text = question.display_html = ""
         question.save(update_fields=["state", "deleted_at", "content_html", "content_text", "display_html"])
+        live.question_changed(question, seen)
     return question

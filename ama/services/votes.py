@@ -5,6 +5,7 @@ from django.db.models import Q, Sum
 
 from federation.models import Actor
 
+from .. import live
 from ..models import Question, Vote
 
 
@@ -33,6 +34,7 @@ def vote_add(*, question: Question, actor: Actor, value: int = 1, ap_id: str = "
             except IntegrityError:
                 return False
         _recount(question)
+        live.votes_changed(question)
     return True
 
 
@@ -46,4 +48,5 @@ def vote_remove(*, actor: Actor, question: Question | None = None, ap_id: str = 
             return False
         vote.delete()
         _recount(vote.question)
+        live.votes_changed(vote.question)
     return True

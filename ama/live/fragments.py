@@ -1,0 +1,67 @@
+"""What an event carries: the HTML fragment the page inserts, rendered as an anonymous viewer sees it, and the
+plain data beside it. Public payloads hold only what the public AMA page shows."""
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import ngettext
+
+from ..models import Ama, Answer, Question
+
+
+def _language(ama: Ama) -> str:
+    """Fragments are rendered in the AMA's language when the site has it, else the site's default."""
+    return ama.language if ama.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def question_html(question: Question) -> str:
+    """The question's `<article>` with its answers, as an anonymous viewer's AMA page renders it, without its
+    follow-ups (the page keeps those where they are)."""
+    from ..views.listing import live_answers
+
+    row = Question.objects.select_related("author", "ama").prefetch_related(live_answers()).get(pk=question.pk)
+    row.shown_follow_ups = []
+    context = {"ama": row.ama, "question": row, "voted": set(), "depth": 0, "flat": False,
+               "user": AnonymousUser()}
+    with translation.override(_language(row.ama)):
+        return render_to_string("ama/_question.html", context)
+
+
+def votes_label(ama: Ama, count: int) -> str:
+    with translation.override(_language(ama)):
+        return ngettext("%(counter)s vote", "%(counter)s votes", count) % {"counter": count}
+
+
+def question_data(question: Question) -> dict:
+    return {"question_id": question.pk, "parent_id": question.parent_id, "html": question_html(question)}
+
+
+def answer_data(question: Question, answer: Answer) -> dict:
+    data = question_data(question) | {"answer_id": answer.pk}
+    if not answer.deleted_at:
+        data["answer_html"] = answer.content_html
+    return data
+
+
+def votes_data(question: Question) -> dict:
+    return {"question_id": question.pk, "vote_count": question.vote_count,
+            "label": votes_label(question.ama, question.vote_count)}
+
+
+def pending_data(question: Question) -> dict:
+    """For moderators: what the dashboard's review queue shows and where its approve/reject forms post (the
+    forms need the viewer's CSRF token, so the console builds them; no HTML here)."""
+    slug, author = question.ama.slug, question.author
+    return {"question_id": question.pk, "parent_id": question.parent_id, "state": question.state,
+            "author": {"name": author.display_name or author.username, "handle": author.handle},
+            "held_by": question.held_by, "language": question.language, "content_html": question.content_html,
+            "received_at": question.received_at.isoformat(),
+            "approve_url": reverse("dashboard-approve", args=[slug, question.pk]),
+            "reject_url": reverse("dashboard-reject", args=[slug, question.pk])}
+
+
+def ama_data(ama: Ama) -> dict:
+    return {"state": ama.state, "title": ama.title, "opens_at": ama.opens_at.isoformat(),
+            "closes_at": ama.closes_at.isoformat()}

@@ -1,0 +1,59 @@
+"""votes_changed, coalesced: at most one event per question per FEDIAMA_LIVE_VOTE_WINDOW seconds, and the
+final count always delivered.
+
+The events table is the shared state, so the rule holds across web and worker processes. A vote whose
+question had no votes_changed event in the window publishes at once; otherwise it schedules `flush_votes`
+for the window's end. The flush publishes the count then, unless it is the count last published; every vote
+and flush of a question runs under that question's row lock, so each sees the events committed before it.
+With eager tasks (FEDIAMA_TASKS_EAGER, development) the flush runs at once: no coalescing there."""
+
+from celery import current_app, shared_task
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import LiveEvent, Question
+from .events import publish
+
+KIND = "votes_changed"
+
+
+def votes_changed(question: Question) -> None:
+    """Call in the vote's transaction, after the question's vote_count was written."""
+    wait = _wait(_last_event(question))
+    if wait <= 0:
+        publish(question.ama, KIND, question=question)
+    else:
+        _flush_later(question.pk, wait)
+
+
+@shared_task(name="ama.live.flush_votes")
+def flush_votes(question_id: int) -> None:
+    with transaction.atomic():
+        question = Question.objects.select_for_update().select_related("ama").filter(pk=question_id).first()
+        if question is None:
+            return
+        last = _last_event(question)
+        if last is not None and last.payload.get("vote_count") == question.vote_count:
+            return
+        wait = _wait(last)
+        if wait > 0 and not current_app.conf.task_always_eager:
+            _flush_later(question.pk, wait)  # a clock ahead of ours ran it early
+            return
+        publish(question.ama, KIND, question=question)
+
+
+def _last_event(question: Question) -> LiveEvent | None:
+    return LiveEvent.objects.filter(question=question, kind=KIND).order_by("-seq").only(
+        "created_at", "payload").first()
+
+
+def _wait(last: LiveEvent | None) -> float:
+    """Seconds until the window after `last` ends (<= 0: none is open)."""
+    if last is None:
+        return 0
+    return settings.FEDIAMA_LIVE_VOTE_WINDOW - (timezone.now() - last.created_at).total_seconds()
+
+
+def _flush_later(question_id: int, wait: float) -> None:
+    transaction.on_commit(lambda: flush_votes.apply_async(args=[question_id], countdown=wait))
