@@ -14,9 +14,10 @@ from federation.urls_helper import absolute
 from . import urls_ap
 from .models import Ama, Answer, Question
 
-LEMMY_CONTEXT = [AS_CONTEXT, {"lemmy": "https://join-lemmy.org/ns#", "sensitive": "as:sensitive",
-                              "stickied": "lemmy:stickied", "commentsEnabled": "lemmy:commentsEnabled",
-                              "distinguished": "lemmy:distinguished"}]
+LEMMY_CONTEXT = [AS_CONTEXT, {"lemmy": "https://join-lemmy.org/ns#", "pt": "https://joinpeertube.org/ns#",
+                              "sc": "http://schema.org/", "sensitive": "as:sensitive", "stickied": "lemmy:stickied",
+                              "commentsEnabled": "pt:commentsEnabled", "distinguished": "lemmy:distinguished",
+                              "language": "sc:inLanguage", "identifier": "sc:identifier"}]  # Lemmy's own IRIs
 PAGE_KEY = "page"
 
 

@@ -15,6 +15,11 @@ EXTRA_CONTEXT = {
     "featured": {"@id": "toot:featured", "@type": "@id"},
     "lemmy": "https://join-lemmy.org/ns#",
     "postingRestrictedToMods": "lemmy:postingRestrictedToMods",
+    "moderators": {"@id": "lemmy:moderators", "@type": "@id"},
+    "sensitive": "as:sensitive",
+    "sc": "http://schema.org/",
+    "language": "sc:inLanguage",
+    "identifier": "sc:identifier",
     "webfinger": "https://purl.archive.org/socialweb/webfinger#webfinger",
 }
 

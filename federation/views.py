@@ -188,8 +188,35 @@ def outbox_view(request, username):
 
 
 @require_GET
+def instance_outbox(request):
+    actor = instance_actor()
+    return collection_response(request, outbox_collection(actor, request.GET.get("page")), actor)
+
+
+@require_GET
+def instance_following(request):
+    actor = instance_actor()
+    document = follow_collection(actor, actor.ap_id + "/following", followers=False, page=request.GET.get("page"))
+    return collection_response(request, document, actor)
+
+
+@require_GET
+def instance_featured(request):
+    return _featured(request, instance_actor())
+
+
+@require_GET
+def about(request):
+    """The instance actor's `url`: the site's front page."""
+    return redirect("/")
+
+
+@require_GET
 def featured_view(request, username):
-    actor = _local_actor(username)
+    return _featured(request, _local_actor(username))
+
+
+def _featured(request, actor: Actor):
     document = ordered_collection(actor.ap_id + "/featured", OutboxActivity.objects.none(), lambda item: item,
                                   page=None)
     return collection_response(request, document, actor)

@@ -15,6 +15,7 @@ AS2 = "application/activity+json"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 BASE = "http://testserver"
 NOT_FETCHED = {"inbox", "sharedInbox", "endpoints"}  # POST-only endpoints
+PAGES = {"url"}  # links to pages for people, not ids: checked with a browser's Accept only
 
 
 @pytest.fixture
@@ -45,28 +46,31 @@ def start_urls(ama) -> list[str]:
             group + "/moderators", ama.page_ap_id]
 
 
-def local_ids(document, key=None) -> set[str]:
-    """Every URL on this server in the document (fragments dropped), except POST-only endpoints."""
-    if key in NOT_FETCHED:
+def local_ids(document, key=None, skip=NOT_FETCHED | PAGES) -> set[str]:
+    """Every URL on this server in the document (fragments dropped), except under the keys in `skip`."""
+    if key in skip:
         return set()
     if isinstance(document, str):
         return {urldefrag(document)[0]} if document.startswith(BASE + "/") else set()
     if isinstance(document, list):
-        return set().union(*(local_ids(item) for item in document)) if document else set()
+        return set().union(*(local_ids(item, key, skip) for item in document)) if document else set()
     if isinstance(document, dict):
-        return set().union(*(local_ids(value, name) for name, value in document.items())) if document else set()
+        return set().union(*(local_ids(value, name, skip) for name, value in document.items())) if document else set()
     return set()
 
 
-def sent_documents() -> list[dict]:
-    """The bodies of public activities we delivered (those addressed to one person are not served)."""
-    rows = OutboxActivity.objects.filter(deliveries__isnull=False, public=True).distinct()
-    return [row.body for row in rows]
+def sent_ids() -> set[str]:
+    """Our ids in every activity we delivered, but for the ids of activities addressed to one person
+    (an Accept, a Reject: not served)."""
+    rows = list(OutboxActivity.objects.filter(deliveries__isnull=False).distinct())
+    private = {row.ap_id for row in rows if not row.public}
+    return set().union(*(local_ids(row.body) for row in rows)) - private
 
 
-def walk(client, urls) -> tuple[dict, list[str]]:
-    """Fetch every URL reachable from `urls` as a server; returns {url: status} and the problems found."""
-    seen, queue, problems = {}, deque(urls), []
+def walk(client, urls, pages=None) -> tuple[dict, list[str]]:
+    """Fetch every URL reachable from `urls` as a server; returns {url: status} and the problems found.
+    The page links found on the way are added to `pages`."""
+    seen, queue, problems, pages = {}, deque(urls), [], pages if pages is not None else set()
     while queue:
         url = queue.popleft()
         if url in seen:
@@ -83,13 +87,14 @@ def walk(client, urls) -> tuple[dict, list[str]]:
         if document.get("id") != url:
             problems.append(f"{url}: serves id {document.get('id')}")
         queue.extend(local_ids(document) - seen.keys())
+        pages |= local_ids(document, skip=NOT_FETCHED) - local_ids(document)
     return seen, problems
 
 
 def test_every_id_we_serve_or_sent_dereferences(client, story):
     assert Delivery.objects.exists()
-    sent = set().union(*(local_ids(body) for body in sent_documents()))
-    seen, problems = walk(client, start_urls(story) + sorted(sent))
+    sent = sent_ids()
+    seen, problems = walk(client, start_urls(story) + [BASE + "/actor"] + sorted(sent))
     assert problems == []
     assert sent <= seen.keys()
     for url in (story.ap_id + "/activity", story.host.ap_id + "/outbox"):
@@ -103,10 +108,11 @@ def test_every_id_we_serve_or_sent_dereferences(client, story):
 
 
 def test_browsers_get_html_at_every_id(client, story):
-    sent = set().union(*(local_ids(body) for body in sent_documents()))
-    seen, _ = walk(client, start_urls(story) + sorted(sent))
+    sent, pages = sent_ids(), set()
+    seen, _ = walk(client, start_urls(story) + [BASE + "/actor"] + sorted(sent), pages)
+    assert BASE + "/about" in pages
     wrong = []
-    for url, status in seen.items():
+    for url, status in [*seen.items(), *((page, 200) for page in pages - seen.keys())]:
         response = client.get(url.removeprefix(BASE), HTTP_ACCEPT=BROWSER, follow=True)
         if response.status_code != status or not response["Content-Type"].startswith("text/html"):
             wrong.append(f"{url}: {response.status_code} {response['Content-Type']}")
