@@ -1,6 +1,8 @@
 """Reading the environment: the one place that turns variables into settings values.
 
-Every variable documented in the README's configuration table is read here and nowhere else.
+Every variable documented in the README's configuration table is read here and nowhere else (config/settings.py
+and config/gunicorn.py call these readers; tests/test_architecture.py fails on an os.environ read elsewhere).
+A malformed value stops the start with ImproperlyConfigured naming the variable and the value.
 """
 
 import os
@@ -24,14 +26,29 @@ def text(name: str, default: str = "") -> str:
     return value or default
 
 
-def number(name: str, default: int) -> int:
+def integer(name: str, default: int, minimum: int | None = None) -> int:
+    """A whole number; a malformed or too small value stops the start, naming the variable and the value."""
+    return _parsed(name, default, int, "a whole number", minimum)
+
+
+def number(name: str, default: float, minimum: float | None = None) -> float:
+    """A number (decimals allowed, e.g. seconds); refused like integer()."""
+    return _parsed(name, float(default), float, "a number", minimum)
+
+
+def _parsed(name: str, default, kind, what: str, minimum):
     value = text(name)
     if not value:
         return default
     try:
-        return int(value)
+        parsed = kind(value)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+        raise ImproperlyConfigured(f"{name} must be {what}, not {value!r}.") from None
+    if parsed != parsed or parsed in (float("inf"), float("-inf")):  # nan, inf: not a setting
+        raise ImproperlyConfigured(f"{name} must be {what}, not {value!r}.")
+    if minimum is not None and parsed < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value!r}.")
+    return parsed
 
 
 def web_bind() -> str:

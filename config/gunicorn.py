@@ -10,16 +10,16 @@ took 13-38 % less CPU per accepted activity than gunicorn's threaded WSGI worker
 accepted 16-59 % more activities per second on PostgreSQL, because gthread's handing of each request from
 its poller to a pool thread and back cost more than the inbox's own work. Command-line flags override these.
 Environment: FEDIAMA_BIND (default 127.0.0.1:$PORT: loopback only; docker-compose binds 0.0.0.0:8000), PORT,
-WEB_CONCURRENCY, WEB_THREADS (read by config/asgi.py)."""
+WEB_CONCURRENCY, WEB_THREADS (config/settings.py, used by config/asgi.py); all read through config/env.py."""
 
 import os
 
 from config import env
 
 bind = env.web_bind()
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+workers = env.integer("WEB_CONCURRENCY", 2, minimum=1)
 # uvicorn's worker with a bounded request head (414/431 past 8 KiB a line, 64 KiB in all): config/bounded_http.py;
-# it serves config/asgi.py, where WEB_THREADS is read
+# it serves config/asgi.py, which sizes its thread pools by settings.WEB_THREADS
 worker_class = "config.bounded_http.BoundedUvicornWorker"
 keepalive = 5  # seconds an idle kept-alive connection is held
 backlog = 2048

@@ -21,7 +21,8 @@ from .models import Actor, InboxMessage
 from .tasks import wake_inbox_workers
 
 log = logging.getLogger(__name__)
-MAX_BODY = 1024 * 1024
+KEY_NOT_FETCHED = "the signer's key could not be fetched"
+MAX_BODY = settings.FEDIAMA_MAX_BODY_BYTES
 BUSY_RETRY_AFTER = 30  # seconds, in the Retry-After of a 503 while the key fetch slots are taken
 
 
@@ -133,7 +134,9 @@ def _key_owner(key_id: str, *, refresh: bool) -> Actor:
     try:
         return actors.fetch_key_owner(key_id)
     except (actors.ActorError, actors.http.FetchError) as error:
-        raise Refusal(401, f"could not resolve signing key: {error}") from error
+        # the cause stays in our log: told to the sender, it would answer what any host it names resolves to
+        log.warning("inbox: the key %s could not be fetched: %s", key_id[:300], error)
+        raise Refusal(401, KEY_NOT_FETCHED) from error
     finally:
         _key_fetch_slots().release()
 

@@ -1,6 +1,6 @@
 """Guard rails for the layout (DESIGN.md §3): `federation/` never imports `ama`, no import circles
 (imports inside functions count), only `ama/activitypub/` and `ama/inbox/` publish, settings are read in
-config/env.py alone. Imports are read from the source with `ast`, so nothing here depends on import order."""
+config/env.py alone, and the hand-written SQL follows the models. Imports are read from the source with `ast`, so nothing here depends on import order."""
 
 import ast
 import sys
@@ -135,6 +135,28 @@ def test_only_the_activitypub_doors_of_ama_publish():
                  for base, names, line in imports_of(path)
                  if base == "federation.outbox" or base == "federation" and "outbox" in names]
     assert offenders == [], "ama/ reaches federation.outbox only through ama/activitypub/:\n" + "\n".join(offenders)
+
+
+def environment_reads(path: Path) -> list[int]:
+    """Lines that read the process environment (os.environ, os.getenv, `from os import environ`), except
+    `os.environ.setdefault("DJANGO_SETTINGS_MODULE", …)`, which entry points must do before Django starts."""
+    tree = ast.parse(path.read_text(), str(path))
+    allowed = {id(node.func.value) for node in ast.walk(tree)
+               if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+               and node.func.attr == "setdefault" and node.args
+               and isinstance(node.args[0], ast.Constant) and node.args[0].value == "DJANGO_SETTINGS_MODULE"}
+    lines = [node.lineno for node in ast.walk(tree)
+             if isinstance(node, ast.Attribute) and node.attr in ("environ", "environb", "getenv", "putenv")
+             and isinstance(node.value, ast.Name) and node.value.id == "os" and id(node) not in allowed]
+    lines += [node.lineno for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module == "os"
+              and {alias.name for alias in node.names} & {"environ", "environb", "getenv"}]
+    return sorted(lines)
+
+
+def test_settings_are_read_from_the_environment_in_config_env_alone():
+    offenders = [f"{path.relative_to(ROOT)}:{line}" for path in package_files("config", "federation", "ama").values()
+                 if path != ROOT / "config" / "env.py" for line in environment_reads(path)]
+    assert offenders == [], "read the variable in config/env.py (and document it in README):\n" + "\n".join(offenders)
 
 
 def test_the_import_reader_sees_function_level_and_relative_imports(tmp_path, monkeypatch):
