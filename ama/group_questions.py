@@ -5,12 +5,14 @@ question sends only the difference, and calling `send_question_state` twice send
 | ours \\ theirs                 | never sent      | shown                    | removed by a moderator      |
 |-------------------------------|-----------------|--------------------------|-----------------------------|
 | published                     | `Create`        | `Update` if edited since | `Undo(Delete)` (+ `Update`) |
-| rejected, hidden              | —               | `Delete` with the reason | —                           |
+| rejected, hidden, merged      | —               | `Delete` with the reason | —                           |
 | pending (an edit under review)| —               | — (keeps the approved)   | —                           |
 
 Lemmy drops an activity whose id it has received before and does not un-remove a comment on a new
 `Create`: a removal is undone with `Undo` of the moderator's `Delete` (Lemmy's own restore), never by
-announcing the `Create` again.
+announcing the `Create` again. Lemmy has no merge: a merged question is removed like a rejected one, the reason
+naming the question it was merged into (Lemmy shows the comment as removed by a moderator, the reason in its
+modlog), and the question kept stays as it is.
 
 Like ama.groups, runs inside the service's transaction."""
 
@@ -25,6 +27,7 @@ from .groups import announce, as_received, by_page_author, has_group, received_c
 from .models import Question
 
 SHOWING = ("Create", "Update", "Undo")  # the last of these sent leaves the question shown in the community
+REMOVED = (Question.State.REJECTED, Question.State.HIDDEN, Question.State.MERGED)
 
 
 def send_question_state(question: Question) -> None:
@@ -34,7 +37,7 @@ def send_question_state(question: Question) -> None:
     sent = community_history(question)
     if question.state == Question.State.PUBLISHED:
         _show(question, sent)
-    elif question.state in (Question.State.REJECTED, Question.State.HIDDEN) and _is_shown(sent):
+    elif question.state in REMOVED and _is_shown(sent):
         _remove(question)
 
 
@@ -77,9 +80,15 @@ def _without_sent_at(item: dict) -> dict:
 
 def _remove(question: Question) -> None:
     """A moderator's removal (Lemmy: a `Delete` by a moderator, the reason in `summary`)."""
-    reason = question.reject_note or (question.get_reject_reason_display() if question.reject_reason
-                                      else "hidden by a moderator")
-    announce(question.ama, by_page_author(question.ama, "Delete", question.ap_id, summary=reason))
+    announce(question.ama, by_page_author(question.ama, "Delete", question.ap_id, summary=removal_reason(question)))
+
+
+def removal_reason(question: Question) -> str:
+    if question.state == Question.State.MERGED and question.merged_into_id:
+        kept = question.merged_into
+        return f"merged into the same question: {kept.url or kept.ap_id}"
+    return question.reject_note or (question.get_reject_reason_display() if question.reject_reason
+                                    else "hidden by a moderator")
 
 
 # ---- the question as an activity in the community -------------------------------------------------

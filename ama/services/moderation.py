@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from .. import audit, live
+from .. import audit, group_questions, live
 from ..models import Question, Vote
 from ..text import sanitize
 from .errors import ServiceError
@@ -130,6 +130,7 @@ def question_merge(*, question: Question, into: Question, by_user=None) -> Quest
         question.save(update_fields=["state", "merged_into", "now_answering"])
         live.question_changed(question, seen)
         live.votes_changed(into)
+        group_questions.send_question_state(question)
         audit.record(user=by_user, action="question.merge", question=question, target=question.author.handle,
                      reason=f"duplicate of question {into.pk}", before=before,
                      after={"merged_into": into.pk, "votes_moved": moved, "kept_votes": into.vote_count},

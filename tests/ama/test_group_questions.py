@@ -255,3 +255,23 @@ def test_removal_by_a_cohost_not_yet_verified_is_ignored(open_ama, follower, sho
     assert deliver_inbox(removal(hana, open_ama, shown)).state == InboxMessage.State.IGNORED
     shown.refresh_from_db()
     assert shown.state == Question.State.PUBLISHED and not group_announces(open_ama, "Delete")
+
+
+# ---- a merge -------------------------------------------------------------------------------------
+
+def test_merged_question_is_removed_from_the_community_naming_the_one_kept(open_ama, follower, shown,
+                                                                           deliver_inbox):
+    kept = services.question_approve(question=comment(deliver_inbox, follower, open_ama, text="Which GPUs? (2)"))
+    services.question_merge(question=shown, into=kept)
+    assert about(open_ama, shown) == [("Create", follower.ap_id), ("Delete", open_ama.host.ap_id)]
+    removal = group_announces(open_ama, "Delete")[-1]
+    assert removal["object"]["object"] == shown.ap_id
+    assert removal["object"]["summary"] == f"merged into the same question: {kept.url or kept.ap_id}"
+    assert delivered_to(follower, removal)
+    assert about(open_ama, kept) == [("Create", follower.ap_id)]  # the question kept is left as it is
+
+
+def test_merging_a_question_the_community_never_saw_sends_nothing(open_ama, follower, shown, deliver_inbox):
+    pending = comment(deliver_inbox, follower, open_ama, text="Which GPUs? (pending)")
+    services.question_merge(question=pending, into=shown)
+    assert about(open_ama, pending) == []
