@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import models
+from django.utils import timezone
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYOUT_MOVE = "ama/ cycles opened by the ama layout move"
@@ -172,3 +174,76 @@ def test_the_import_reader_sees_function_level_and_relative_imports(tmp_path, mo
     graph = import_graph(modules)
     assert graph["pkg.a"] == {"pkg.b": 2, "pkg.c": 3} and graph["pkg.b"] == {"pkg.a": 1}
     assert strongly_connected(graph) == [["pkg.a", "pkg.b"]]
+
+
+# ---- hand-written SQL follows the models -------------------------------------------------------------
+# The inbox's INSERT (federation.inbox), the deliveries' INSERT … SELECT (federation.outbox.INSERTED_COLUMNS)
+# and the claim's UPDATE … RETURNING (federation.delivery_batch) name columns by hand. Each field a statement
+# leaves out is named here, once, with why; a field added to or renamed in the model fails these tests until
+# the statement (or this list) follows.
+LEFT_OUT = {
+    # the inbox INSERT writes every column; these take the model's default, prepared once per process
+    "inbox": {"id", "state", "attempts", "lease_until", "result", "error", "received_at", "processed_at"},
+    # the deliveries INSERT leaves these to the database: NULL until an attempt or a success sets them
+    "outbox": {"id", "last_status", "delivered_at"},
+}
+
+
+def concrete_columns(model) -> set[str]:
+    return {field.column for field in model._meta.concrete_fields}
+
+
+def test_the_inbox_insert_names_every_field_of_inbox_message():
+    from federation import inbox
+    from federation.models import InboxMessage
+
+    fields = {field.name for field in InboxMessage._meta.concrete_fields}
+    assert inbox._PER_ROW <= fields, f"inbox._PER_ROW names no field: {inbox._PER_ROW - fields}"
+    assert fields == inbox._PER_ROW | LEFT_OUT["inbox"], (
+        f"InboxMessage fields the inbox INSERT has not decided on: {fields - inbox._PER_ROW - LEFT_OUT['inbox']}")
+    for name in LEFT_OUT["inbox"] - {"id"}:
+        field = InboxMessage._meta.get_field(name)
+        assert field.get_default() is not None or field.null, f"InboxMessage.{name} has no default to take"
+
+
+def test_the_deliveries_insert_names_every_column_of_delivery():
+    from federation import outbox
+    from federation.models import Delivery
+
+    columns = concrete_columns(Delivery)
+    assert set(outbox.INSERTED_COLUMNS) <= columns, f"not columns: {set(outbox.INSERTED_COLUMNS) - columns}"
+    assert columns == set(outbox.INSERTED_COLUMNS) | LEFT_OUT["outbox"], (
+        f"Delivery columns the INSERT has not decided on: {columns - set(outbox.INSERTED_COLUMNS) - LEFT_OUT['outbox']}")
+    for name in LEFT_OUT["outbox"] - {"id"}:
+        field = next(field for field in Delivery._meta.concrete_fields if field.column == name)
+        assert field.null or field.db_default is not models.NOT_PROVIDED, f"the database has no value for {name}"
+
+
+def test_the_claim_returns_columns_of_delivery():
+    from federation import delivery_batch
+    from federation.models import Delivery
+
+    attnames = {field.attname for field in Delivery._meta.concrete_fields}
+    assert set(delivery_batch.CLAIMED_COLUMNS) <= attnames, set(delivery_batch.CLAIMED_COLUMNS) - attnames
+
+
+def test_update_returning_changes_the_rows_and_returns_them(host, django_capture_on_commit_callbacks):
+    """federation.delivery_batch builds its UPDATE … RETURNING from Django's private UpdateQuery: this fails
+    if a Django upgrade changes what that compiles to."""
+    from django.db.models import F
+
+    from federation import outbox
+    from federation.delivery_batch import update_returning
+    from federation.models import Delivery
+
+    activity = {"id": "http://testserver/activities/guard", "type": "Note", "actor": host.ap_id}
+    with django_capture_on_commit_callbacks(execute=False):
+        outbox.publish(activity, sender=host, recipients=[], public=True)
+        stored = outbox.OutboxActivity.objects.get(ap_id=activity["id"])
+        outbox._insert_deliveries(stored, ["https://a.example/inbox", "https://b.example/inbox"],
+                                  now=timezone.now(), marker=None)
+    rows = Delivery.objects.filter(inbox="https://a.example/inbox")
+    returned = update_returning(rows, ("id", "attempts", "domain"), attempts=F("attempts") + 2, last_error="x")
+    changed = Delivery.objects.get(inbox="https://a.example/inbox")
+    assert returned == [(changed.pk, 2, "a.example")] and changed.last_error == "x"
+    assert Delivery.objects.get(inbox="https://b.example/inbox").attempts == 0
