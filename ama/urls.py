@@ -2,7 +2,7 @@ from django.urls import include, path
 
 from . import views
 from .live import views as live_views
-from .views import activities
+from .views import activities, authorize
 
 urlpatterns = [
     # REST API (ama.api_urls)
@@ -10,6 +10,7 @@ urlpatterns = [
     # public moderation pages: the AMA's moderation log, reporting a question (ama.urls_moderation)
     path("", include("ama.urls_moderation")),
     path("", views.home, name="home"),
+    path("authorize_interaction", authorize.authorize_interaction, name="authorize-interaction"),
     path("amas/<slug:slug>", views.ama_page, name="ama"),
     path("amas/<slug:slug>/ask", views.ask, name="ama-ask"),
     # live events; under gunicorn config/asgi.py serves these paths on its event loop (ama/live/asgi.py)
