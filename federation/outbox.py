@@ -71,7 +71,7 @@ def _insert_deliveries(activity: OutboxActivity, inboxes: list[str], *, now, mar
     quote, field = connection.ops.quote_name, Delivery._meta.get_field
     stamps = [field(name).get_db_prep_value(value, connection)
               for name, value in (("next_attempt_at", now), ("lease_until", marker), ("created_at", now))]
-    shared = [activity.pk, Delivery.State.PENDING.value, 0, stamps[0], stamps[1], "", stamps[2]]
+    shared = [activity.pk, str(Delivery.State.PENDING), 0, stamps[0], stamps[1], "", stamps[2]]
     head = (f"INSERT INTO {quote(Delivery._meta.db_table)} ({', '.join(map(quote, INSERTED_COLUMNS))}) "
             "SELECT %s, v.column1, v.column2, %s, %s, %s, %s, %s, %s FROM (VALUES ")
     with connection.cursor() as cursor:

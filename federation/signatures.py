@@ -72,9 +72,9 @@ def _parse_cavage(value: str) -> dict[str, str]:
     value, pos = value.strip(), 0
     while pos < len(value):
         match = _PARAM.match(value, pos)
-        name = match[1].lower() if match else None
-        if match is None or name in params:
+        if match is None or match[1].lower() in params:
             raise SignatureError("malformed signature header")
+        name = match[1].lower()
         quoted = match[2]
         if quoted is None:
             params[name] = match[3]

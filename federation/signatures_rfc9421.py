@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import http_sfv
 from cryptography.hazmat.primitives.asymmetric import ed25519
+from http_sfv.types import BareItemType
 
 from .signing_primitives import (
     SignatureError,
@@ -258,7 +259,7 @@ def sign(*, method: str, url: str, headers: Mapping[str, str], body: bytes | Non
     target = Target(method.upper(), parts.scheme.lower(), authority(parts.netloc, parts.scheme.lower()),
                     parts.path or "/", parts.query)
     signed = without_headers(headers, {"signature", "signature-input", "content-digest"})
-    names = ["@method", "@target-uri"]
+    names: list[http_sfv.Item | BareItemType] = ["@method", "@target-uri"]
     if body is not None:
         signed["Content-Digest"] = content_digest_header(body)
         names.append("content-digest")

@@ -84,7 +84,10 @@ def load_public_key(pem: str) -> PublicKey:
 @functools.lru_cache(maxsize=64)
 def load_private_key(pem: str) -> rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey:
     """Cached: parsing and checking an RSA PEM costs ~40 ms, signing with the loaded key ~0.3 ms."""
-    return serialization.load_pem_private_key(pem.encode("ascii"), password=None)  # sign_bytes checks the type
+    key = serialization.load_pem_private_key(pem.encode("ascii"), password=None)
+    if not isinstance(key, (rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey)):
+        raise ValueError(f"cannot sign with a {type(key).__name__}")
+    return key
 
 
 def sign_bytes(algorithm: str, key: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey, data: bytes) -> bytes:
