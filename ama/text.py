@@ -1,7 +1,9 @@
 """Text in and out: incoming HTML sanitized to Mastodon's allowlist, Markdown rendered to the same subset."""
 
 import html
+import re
 import xml.etree.ElementTree as etree
+from collections.abc import Collection
 
 import markdown
 import nh3
@@ -58,3 +60,48 @@ class BareUrl(InlineProcessor):
         link = etree.Element("a", {"href": match.group(0)})
         link.text = match.group(0)
         return link, match.start(0), match.end(0)
+
+
+MENTION_AT_START = re.compile(
+    r"\s*(?:<span\b[^>]*\bh-card\b[^>]*>\s*(?P<wrapped><a\b[^>]*>.*?</a>)\s*</span>"  # Mastodon
+    r"|(?P<link><a\b[^>]*>.*?</a>)"  # Misskey, Lemmy, Pleroma
+    r"|(?P<plain>@[\w.-]+(?:@[\w.-]+(?::\d+)?)?)(?=\s|<|$))", re.S | re.I)
+HREF = re.compile(r"""\bhref=(?:"([^"]*)"|'([^']*)')""", re.I)
+OPENING = re.compile(r"\s*(?:<p>)?(?:\s*<span>)?")  # Misskey wraps text in <span>
+AFTER_MENTIONS = re.compile(r"(?:\s|<br>)*")
+
+
+def without_leading_mentions(fragment: str, accounts: Collection[str]) -> str:
+    """A sanitized fragment without the mentions of `accounts` it starts with ("@hana What…" → "What…"), for
+    display. `accounts` holds ids, profile URLs and handles ("@hana@ama.example", "@hana"): a linked mention is
+    known by its href, a plain-text one by its text. Other mentions in the leading run stay; a fragment that is
+    nothing but those mentions is returned whole."""
+    wanted = {account.lower() for account in accounts}
+    opening = OPENING.match(fragment).end()
+    position, kept, dropped = opening, [], False
+    while match := MENTION_AT_START.match(fragment, position):
+        mention = mention_identity(match)
+        if mention is None:
+            break
+        if mention.lower() in wanted:
+            dropped = True
+        else:
+            kept.append(match.group(0).strip())
+        position = match.end()
+    if not dropped:
+        return fragment
+    rest = fragment[AFTER_MENTIONS.match(fragment, position).end():]
+    shown = fragment[:opening] + " ".join(kept) + (" " if kept else "") + rest
+    shown = re.sub(r"^\s*<p>\s*</p>\s*", "", shown)  # the paragraph held only the mentions
+    return shown if plain_text(shown) else fragment
+
+
+def mention_identity(match: re.Match) -> str | None:
+    """What a leading mention names: a link's href (None for a link that is not a mention), or a plain handle."""
+    if match.group("plain"):
+        return match.group("plain")
+    link = match.group("wrapped") or match.group("link")
+    if not plain_text(link).startswith("@"):
+        return None
+    href = HREF.search(link)
+    return html.unescape(href.group(1) or href.group(2)) if href else None
