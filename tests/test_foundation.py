@@ -70,7 +70,7 @@ def test_healthz_ok(client):
 
 
 @pytest.mark.django_db
-def test_healthz_names_a_stopped_broker(client, tmp_path):
+def test_healthz_names_a_stopped_broker(client, tmp_path, caplog):
     from config.celery import app
 
     url = f"redis://127.0.0.1:{workers.free_port()}/0" if os.environ.get("REDIS_URL") else "filesystem://"
@@ -84,8 +84,16 @@ def test_healthz_names_a_stopped_broker(client, tmp_path):
         app.conf.broker_url, app.conf.broker_transport_options = saved
         app._pool = None
     assert response.status_code == 503
-    body = response.json()
-    assert body["failed"] == ["broker"] and body["checks"]["database"] == "ok"
+    assert response.json() == {"status": "unavailable", "failed": ["broker"],
+                               "checks": {"database": "ok", "broker": "down"}}  # the names, nothing more
+    logged = [r.getMessage() for r in caplog.records if r.name == "config.health"]
+    assert len(logged) == 1 and logged[0].startswith("healthz: the broker is down: ")
+    assert (str(tmp_path) if url == "filesystem://" else url.split("/")[2]) in logged[0]  # the detail, for us
+
+
+def test_healthz_ok_says_no_more_than_ok(client, db, caplog):
+    assert client.get("/healthz").json() == {"status": "ok", "failed": [], "checks": {"database": "ok", "broker": "ok"}}
+    assert not [r for r in caplog.records if r.name == "config.health"]
 
 
 def test_healthz_names_a_stopped_database(tmp_path):
@@ -98,4 +106,7 @@ def test_healthz_names_a_stopped_database(tmp_path):
     assert result.returncode == 0, result.stderr
     status, body = result.stdout.split(" ", 1)
     assert status == "503"
-    assert json.loads(body)["failed"] == ["database"]
+    assert json.loads(body)["failed"] == ["database"] and json.loads(body)["checks"]["database"] == "down"
+    assert str(port) not in body and "127.0.0.1" not in body and "Error" not in body  # the public page: names only
+    assert "WARNING config.health: healthz: the database is down: OperationalError" in result.stderr
+    assert str(port) in result.stderr  # the operator's log has the detail

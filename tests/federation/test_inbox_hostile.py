@@ -3,6 +3,7 @@
 that nothing was stored or changed (inbox messages, actors, follows, outbox, deliveries)."""
 
 import json
+import logging
 import socket
 import time
 
@@ -10,6 +11,7 @@ import pytest
 
 from federation import routing, signatures
 from federation.actors import store_remote_actor
+from federation.inbox import KEY_NOT_FETCHED
 from federation.keys import generate_keypair
 from federation.models import DomainBlock, InboxMessage
 from tests.federation.fixtures_inbox import (  # noqa: F401  (fixtures)
@@ -30,6 +32,27 @@ from tests.federation.fixtures_inbox import (  # noqa: F401  (fixtures)
 )
 
 MIB = 1024 * 1024
+KEY_LOG: list[str] = []  # this test's warnings from federation.inbox
+
+
+@pytest.fixture(autouse=True)
+def _key_log():
+    """Why a key could not be fetched is told to our log only (the sender gets one sentence): record it."""
+    class Recorder(logging.Handler):
+        def emit(self, record):
+            KEY_LOG.append(record.getMessage())
+    KEY_LOG.clear()
+    recorder, logger = Recorder(logging.WARNING), logging.getLogger("federation.inbox")
+    logger.addHandler(recorder)
+    yield
+    logger.removeHandler(recorder)
+
+
+def assert_key_refused(response, snapshot: Snapshot, cause: str):
+    """401 with the one public sentence, nothing stored; the cause (it could map our network) only in the log."""
+    assert_refused(response, 401, snapshot)
+    assert response.json() == {"error": KEY_NOT_FETCHED}
+    assert KEY_LOG and cause in KEY_LOG[-1], KEY_LOG
 
 
 @pytest.fixture(autouse=True)
@@ -291,7 +314,7 @@ def test_key_owned_by_someone_else_is_401_and_caches_nothing(client, peer, db):
     dave.extra = {"publicKey": {"id": dave.key_id, "owner": peer.base + "/users/carol",
                                 "publicKeyPem": peer.public_pem}}
     snapshot = Snapshot()
-    assert_refused(post_as(client, dave, create_note(dave.ap_id)), 401, snapshot, reason="owned by someone else")
+    assert_key_refused(post_as(client, dave, create_note(dave.ap_id)), snapshot, "owned by someone else")
     assert peer.gets == ["/users/dave"]
 
 
@@ -300,7 +323,7 @@ def test_key_id_that_is_not_the_actors_key_is_401_and_caches_nothing(client, pee
     erin.extra = {"publicKey": {"id": erin.ap_id + "#other-key", "owner": erin.ap_id,
                                 "publicKeyPem": peer.public_pem}}
     snapshot = Snapshot()
-    assert_refused(post_as(client, erin, create_note(erin.ap_id)), 401, snapshot, reason="is not the key of")
+    assert_key_refused(post_as(client, erin, create_note(erin.ap_id)), snapshot, "is not the key of")
 
 
 def test_key_document_naming_an_owner_whose_key_differs_is_401_and_caches_nothing(client, peer, db):
@@ -309,7 +332,7 @@ def test_key_document_naming_an_owner_whose_key_differs_is_401_and_caches_nothin
                                          "owner": frank.ap_id, "publicKeyPem": peer.public_pem})
     snapshot = Snapshot()
     response = post_signed(client, create_note(frank.ap_id), key_id=key_url, private_pem=peer.private_pem)
-    assert_refused(response, 401, snapshot, reason="is not the key of")
+    assert_key_refused(response, snapshot, "is not the key of")
     assert peer.gets == ["/keys/frank", "/users/frank"]
 
 
@@ -317,7 +340,7 @@ def test_unknown_actor_whose_server_is_down_is_401(client, peer, db):
     ghost = peer.actor("ghost")
     del peer.actors["ghost"]  # the peer answers 404 for it
     snapshot = Snapshot()
-    assert_refused(post_as(client, ghost, create_note(ghost.ap_id)), 401, snapshot, reason="could not resolve")
+    assert_key_refused(post_as(client, ghost, create_note(ghost.ap_id)), snapshot, "HTTP 404")
 
 
 # ---- domain policy ----------------------------------------------------------------------------------
@@ -400,8 +423,22 @@ def test_private_address_in_any_spelling_is_401_and_never_contacted(client, peer
     actor = "http://" + form.format(port=peer.domain.split(":")[1]) + "/users/bob"
     snapshot = Snapshot()
     response = post_signed(client, create_note(actor), key_id=actor + "#main-key", private_pem=peer.private_pem)
-    assert_refused(response, 401, snapshot, reason="could not resolve signing key")
+    assert_refused(response, 401, snapshot, reason="the signer's key could not be fetched")
     assert peer.gets == []
+
+
+def test_a_refused_key_host_is_not_described_to_the_sender_only_logged(client, peer, settings, db, no_dns,
+                                                                       caplog):
+    """The 401 must not be a DNS oracle: what localhost resolves to goes to our log, not to the sender."""
+    settings.FEDIAMA_ALLOW_PRIVATE_ADDRESSES = False
+    actor = f"http://localhost:{peer.domain.split(':')[1]}/users/bob"
+    with caplog.at_level("WARNING", logger="federation.inbox"):
+        response = post_signed(client, create_note(actor), key_id=actor + "#main-key", private_pem=peer.private_pem)
+    assert response.status_code == 401
+    assert response.json() == {"error": "the signer's key could not be fetched"}
+    assert "127.0.0.1" not in response.content.decode() and "resolve" not in response.content.decode()
+    logged = [r.getMessage() for r in caplog.records if r.name == "federation.inbox" and r.levelname == "WARNING"]
+    assert len(logged) == 1 and "localhost" in logged[0] and "127.0.0.1" in logged[0]
 
 
 METADATA_HOSTS = ["169.254.169.254", "[::ffff:169.254.169.254]", "0xa9fea9fe", "2852039166",
@@ -415,7 +452,7 @@ def test_metadata_addresses_are_refused_even_with_private_addresses_allowed(clie
     snapshot = Snapshot()
     started = time.monotonic()
     response = post_signed(client, create_note(actor), key_id=actor + "#main-key", private_pem=_any_key())
-    assert_refused(response, 401, snapshot, reason="not a public address")
+    assert_key_refused(response, snapshot, "not a public address")
     assert time.monotonic() - started < 3  # refused, not timed out connecting
 
 
@@ -428,8 +465,8 @@ def test_userinfo_in_key_id_is_refused_without_a_request(client, peer, db):
     actor = peer.base + "/users/bob"
     key_id = f"http://bob@{peer.domain}/users/bob#main-key"
     snapshot = Snapshot()
-    assert_refused(post_signed(client, create_note(actor), key_id=key_id, private_pem=peer.private_pem), 401,
-                   snapshot, reason="userinfo")
+    response = post_signed(client, create_note(actor), key_id=key_id, private_pem=peer.private_pem)
+    assert_key_refused(response, snapshot, "userinfo")
     assert peer.gets == []
 
 
@@ -438,16 +475,16 @@ def test_backslash_parser_differential_in_key_id_is_refused_without_a_request(cl
     actor = "http://good.example/users/bob"
     key_id = f"http://{peer.domain}\\@good.example/users/bob#main-key"
     snapshot = Snapshot()
-    assert_refused(post_signed(client, create_note(actor), key_id=key_id, private_pem=peer.private_pem), 401,
-                   snapshot, reason="backslash")
+    response = post_signed(client, create_note(actor), key_id=key_id, private_pem=peer.private_pem)
+    assert_key_refused(response, snapshot, "backslash")
     assert peer.gets == [] and no_dns == []
 
 
 def test_percent_encoded_host_is_refused_without_a_request(client, peer, db, no_dns):
     actor = "http://127.0.0.1%3A" + peer.domain.split(":")[1] + "/users/bob"
     snapshot = Snapshot()
-    assert_refused(post_signed(client, create_note(actor), key_id=actor + "#main-key", private_pem=peer.private_pem),
-                   401, snapshot, reason="percent-encoding")
+    response = post_signed(client, create_note(actor), key_id=actor + "#main-key", private_pem=peer.private_pem)
+    assert_key_refused(response, snapshot, "percent-encoding")
     assert peer.gets == [] and no_dns == []
 
 
@@ -461,7 +498,7 @@ def _post_from(client, server, name: str):
 def test_key_redirect_to_metadata_is_refused(client, origin, db):
     origin.redirect("/users/r1", "http://169.254.169.254/latest/meta-data/")
     snapshot = Snapshot()
-    assert_refused(_post_from(client, origin, "r1"), 401, snapshot, reason="not a public address")
+    assert_key_refused(_post_from(client, origin, "r1"), snapshot, "not a public address")
     assert origin.requests == ["/users/r1"]
 
 
@@ -469,7 +506,7 @@ def test_more_than_two_redirects_are_refused(client, origin, db):
     for hop in range(4):
         origin.redirect(f"/users/hop{hop}", f"{origin.base}/users/hop{hop + 1}")
     snapshot = Snapshot()
-    assert_refused(_post_from(client, origin, "hop0"), 401, snapshot, reason="redirects")
+    assert_key_refused(_post_from(client, origin, "hop0"), snapshot, "redirects")
     assert origin.requests == ["/users/hop0", "/users/hop1", "/users/hop2"]
 
 
@@ -478,7 +515,7 @@ def test_key_redirected_to_another_hosts_actor_caches_nothing(client, origin, pe
     peer.actor("bob")
     origin.redirect("/users/r3", peer.base + "/users/bob")
     snapshot = Snapshot()
-    assert_refused(_post_from(client, origin, "r3"), 401, snapshot, reason="is not the key of")
+    assert_key_refused(_post_from(client, origin, "r3"), snapshot, "is not the key of")
     assert peer.gets == ["/users/bob"]
 
 
@@ -487,7 +524,7 @@ def test_trickling_key_server_is_cut_at_the_deadline(client, origin, settings, d
     origin.routes["/users/slow"] = trickle
     snapshot = Snapshot()
     started = time.monotonic()
-    assert_refused(_post_from(client, origin, "slow"), 401, snapshot, reason="timeout")
+    assert_key_refused(_post_from(client, origin, "slow"), snapshot, "timeout")
     assert time.monotonic() - started < 4
 
 
@@ -495,22 +532,22 @@ def test_endless_key_document_is_cut_at_the_cap(client, origin, db):
     origin.routes["/users/endless"] = endless
     snapshot = Snapshot()
     started = time.monotonic()
-    assert_refused(_post_from(client, origin, "endless"), 401, snapshot, reason="larger than")
+    assert_key_refused(_post_from(client, origin, "endless"), snapshot, "larger than")
     assert time.monotonic() - started < 10
 
 
-@pytest.mark.parametrize("route", [
-    (200, {"Content-Type": "text/html"}, b"<html>hello</html>"),
-    (200, {}, b'{"id": "x", "id": "y"}'),
-    (200, {}, b"[" * 5000 + b"]" * 5000),
-    (200, {}, b'{"id": "not the url", "type": "Person", "inbox": "/inbox"}'),
-    (500, {}, b"{}"),
-    (410, {}, b"{}"),
+@pytest.mark.parametrize("route, cause", [
+    ((200, {"Content-Type": "text/html"}, b"<html>hello</html>"), "not an ActivityStreams document"),
+    ((200, {}, b'{"id": "x", "id": "y"}'), "duplicate key"),
+    ((200, {}, b"[" * 5000 + b"]" * 5000), "nested deeper"),
+    ((200, {}, b'{"id": "not the url", "type": "Person", "inbox": "/inbox"}'), "in URL"),
+    ((500, {}, b"{}"), "HTTP 500"),
+    ((410, {}, b"{}"), "gone"),
 ], ids=["html", "duplicate keys", "deep", "wrong id", "500", "410"])
-def test_unusable_key_documents_are_401(client, origin, db, route):
+def test_unusable_key_documents_are_401(client, origin, db, route, cause):
     origin.routes["/users/odd"] = route
     snapshot = Snapshot()
-    assert_refused(_post_from(client, origin, "odd"), 401, snapshot, reason="could not resolve")
+    assert_key_refused(_post_from(client, origin, "odd"), snapshot, cause)
 
 
 # ---- IDN and homoglyph actor domains ----------------------------------------------------------------
