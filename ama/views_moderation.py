@@ -44,12 +44,22 @@ def log_row(entry) -> dict:
 
 
 def moderation_log(request, slug):
-    """One page of 100 public entries, read from the database page by page (a long log is not loaded whole)."""
+    """One page of 100 public entries, read from the database page by page (a long log is not loaded whole);
+    `action` and `q` (text of the reason) filter it, and the page links keep them."""
     ama = get_object_or_404(Ama.objects.visible(), slug=slug)
+    action, text = request.GET.get("action", ""), request.GET.get("q", "").strip()[:200]
     entries = ama.audit_entries.filter(public=True).order_by("-created_at", "-pk")
+    if action in LABELS:
+        entries = entries.filter(action=action)
+    if text:
+        entries = entries.filter(reason__icontains=text)
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
     page.object_list = [log_row(entry) for entry in page.object_list]
-    return render(request, "ama/moderation_log.html", {"ama": ama, "page": page})
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"ama": ama, "page": page, "actions": LABELS, "action": action, "text": text,
+               "query": query.urlencode()}
+    return render(request, "ama/moderation_log.html", context)
 
 
 class ReportForm(forms.Form):

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -20,7 +19,7 @@ from ..permissions import (
     can_moderate_questions,
 )
 from ..text import render_markdown
-from . import listing
+from . import question_lists
 from .common import require, viewer_actor
 
 
@@ -57,18 +56,19 @@ def _moderated_ama(request, slug) -> Ama:
 
 @login_required
 def ama_dashboard(request, slug):
+    """The AMA's questions to review and those on the page (or the rejected ones), filtered and paged."""
     ama = _moderated_ama(request, slug)
-    pending = Question.objects.pending().filter(ama=ama).select_related("author", "parent").order_by("received_at")
-    published = listing.visible_questions().filter(ama=ama).order_by("answered_at", "-vote_count", "received_at")
-    published = published.select_related("author").prefetch_related(listing.live_answers())
-    page = Paginator(published, listing.PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = question_lists.Filters.read(request.GET)
+    published = question_lists.page_of(request, question_lists.on_the_page(ama, filters), "page")
     may_edit = answer_edit_rule(request.user, ama)
-    for question in page:
+    for question in published or ():
         for answer in question.live_answers:
             answer.may_edit = may_edit(answer)  # the Edit and Delete buttons only for who may use them
-    context = {"ama": ama, "pending": pending, "reject_form": RejectForm(), "answer_form": AnswerForm(),
-               "published": page, "can_answer": can_answer(request.user, ama),
-               "can_edit": can_edit_ama(request.user, ama)}
+    context = {"ama": ama, "filters": filters, "states": question_lists.STATES, "published": published,
+               "pending": question_lists.page_of(request, question_lists.pending(ama, filters), "pending_page"),
+               "rejected": question_lists.page_of(request, question_lists.rejected(ama, filters), "rejected_page"),
+               "reject_form": RejectForm(), "answer_form": AnswerForm(),
+               "can_answer": can_answer(request.user, ama), "can_edit": can_edit_ama(request.user, ama)}
     return render(request, "ama/dashboard/ama.html", context)
 
 
