@@ -44,7 +44,8 @@ def index(request):
             else:
                 messages.success(request, _("Your AMA is published."))
                 return redirect("dashboard-ama", slug=ama.slug)
-    context = {"amas": _my_amas(request), "form": form, "has_actor": actor is not None}
+    amas = question_lists.page_of(request, _my_amas(request), "page")
+    context = {"amas": amas, "form": form, "has_actor": actor is not None}
     return render(request, "ama/dashboard/index.html", context, status=400 if form.errors else 200)
 
 

@@ -105,3 +105,14 @@ def test_the_moderation_log_filters_and_pages_keep_the_filter(client, open_ama, 
     assert parse(next_link(html)) == {"q": "off-topic", "page": "2"}
     assert "off-topic 249<" in html and "off-topic 247<" in html and "approved a question" not in html.split("<table")[1]
     assert client.get(f"/amas/{open_ama.slug}/moderation?page=abc").status_code == 200
+
+
+def test_the_list_of_amas_is_paged_too(host_client, open_ama):
+    from datetime import timedelta
+    now = timezone.now()
+    for n in range(55):
+        services.ama_create(host=open_ama.host, title=f"Session {n}", intro="", language="en",
+                            opens_at=now + timedelta(days=n + 1), closes_at=now + timedelta(days=n + 2), publish=True)
+    html = host_client.get("/dashboard/").content.decode()
+    assert html.count('<li class="card">') == 50 and "Page 1 of 2" in html
+    assert host_client.get("/dashboard/" + next_link(html)).content.decode().count('<li class="card">') == 6
