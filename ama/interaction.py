@@ -3,6 +3,7 @@
 Preference: FEP-3b86 intents (Create with inReplyTo, else Object), else the OStatus subscribe template,
 else Mastodon's /authorize_interaction?uri=. Every request goes through federation's guarded client."""
 
+import logging
 import re
 from urllib.parse import quote, urlencode
 
@@ -15,6 +16,7 @@ HANDLE = re.compile(r"^@?([^@\s/:]+)@([a-z0-9.-]+(?::\d{1,5})?)$", re.IGNORECASE
 INTENT_CREATE = "https://w3id.org/fep/3b86/Create"
 INTENT_OBJECT = "https://w3id.org/fep/3b86/Object"
 OSTATUS_SUBSCRIBE = "http://ostatus.org/schema/1.0/subscribe"
+log = logging.getLogger(__name__)
 
 
 class InteractionError(Exception):
@@ -32,8 +34,9 @@ def webfinger(username: str, domain: str) -> dict:
     try:
         return social.webfinger_document(username, domain)
     except http.FetchError as error:
-        raise InteractionError(_("Your server %(domain)s could not be reached (%(reason)s).")
-                               % {"domain": domain, "reason": error.reason}) from error
+        # why stays in our log: shown to anyone who types a handle, it would say what any name resolves to
+        log.info("ask box: WebFinger for %s@%s failed: %s", username[:100], domain, error.reason)
+        raise InteractionError(_("Your server %(domain)s could not be reached.") % {"domain": domain}) from error
 
 
 def _template(links, rel: str) -> str:

@@ -388,6 +388,16 @@ def test_ask_box_refuses_private_addresses_by_default(client, open_ama):
     assert response.status_code == 400 and "could not be reached" in response.content.decode()
 
 
+def test_ask_box_does_not_say_what_a_name_resolves_to(client, open_ama, caplog):
+    """Anyone can type a handle: the page must not be an oracle for our DNS; the reason is in our log."""
+    with caplog.at_level("INFO", logger="ama.interaction"):
+        response = ask_box(client, open_ama, "bob@localhost")
+    page = response.content.decode()
+    assert response.status_code == 400 and "Your server localhost could not be reached." in page
+    assert "127.0.0.1" not in page and "resolve" not in page
+    assert any("127.0.0.1" in r.getMessage() for r in caplog.records if r.name == "ama.interaction")
+
+
 # ---- cost -----------------------------------------------------------------------------------------
 
 def test_page_queries_do_not_grow_with_questions(client, open_ama):
