@@ -16,6 +16,7 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 run: install
+	DEBUG=$${DEBUG:-1} $(BIN)/python -m config.server_record
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput -v0
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG:-1} PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start -f Procfile

@@ -51,6 +51,35 @@ def _parsed(name: str, default, kind, what: str, minimum):
     return parsed
 
 
+SERVER_RECORD = "server.env"  # in the var dir: the server `make run` last served (domain, scheme, DEBUG)
+RECORDED = ("DEBUG", "FEDIAMA_DOMAIN", "FEDIAMA_SCHEME")
+
+
+def var_dir(base_dir: Path) -> Path:
+    return base_dir / text("FEDIAMA_VAR_DIR", "var")  # a relative path is taken from the checkout
+
+
+def record_server(directory: Path, values: dict[str, str]) -> Path:
+    """Write the server's RECORDED values for the management commands run beside it (config/server_record.py)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / SERVER_RECORD
+    path.write_text("".join(f"{name}={values[name]}\n" for name in RECORDED))
+    return path
+
+
+def use_recorded_server(directory: Path) -> bool:
+    """For manage.py: when the environment names no server (no FEDIAMA_DOMAIN), take the one `make run` recorded,
+    so a command mints the ids of the server it serves. Variables the environment sets are kept."""
+    path = directory / SERVER_RECORD
+    if text("FEDIAMA_DOMAIN") or not path.exists():
+        return False
+    for line in path.read_text().splitlines():
+        name, _, value = line.partition("=")
+        if name in RECORDED and value:
+            os.environ.setdefault(name, value)
+    return True
+
+
 def web_bind() -> str:
     """gunicorn's listening address: loopback unless FEDIAMA_BIND says otherwise (docker-compose sets 0.0.0.0)."""
     return text("FEDIAMA_BIND", "127.0.0.1:" + text("PORT", "8000"))

@@ -8,10 +8,11 @@ import dj_database_url
 from . import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / env.text("FEDIAMA_VAR_DIR", "var")  # relative paths are taken from the checkout
+VAR_DIR = env.var_dir(BASE_DIR)
 
 DEBUG = env.flag("DEBUG", False)
 FEDIAMA_DOMAIN = env.text("FEDIAMA_DOMAIN", "127.0.0.1:" + env.text("PORT", "8000")).lower()
+FEDIAMA_DOMAIN_GIVEN = bool(env.text("FEDIAMA_DOMAIN") or env.text("PORT"))  # else a guess: commands refuse it
 FEDIAMA_SCHEME = env.text("FEDIAMA_SCHEME", "http" if DEBUG else "https").lower()
 FEDIAMA_ALLOW_PRIVATE_ADDRESSES = env.flag("FEDIAMA_ALLOW_PRIVATE_ADDRESSES", False)
 FEDIAMA_VERSION = "0.1.0"
@@ -138,6 +139,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "ama.login_lockout.AccountAndAddressHandler"
 AXES_LOCKOUT_CALLABLE = "ama.login_lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # no banner at every start; its log lines name what a lockout counts (account, address)
 AXES_SENSITIVE_PARAMETERS: list[str] = []  # the lockout log line names the account and address (never the password)
 # Behind FEDIAMA_PROXY_COUNT proxies the client's address is the one they append to X-Forwarded-For (else REMOTE_ADDR).
 FEDIAMA_PROXY_COUNT = env.integer("FEDIAMA_PROXY_COUNT", 0)

@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -10,6 +11,9 @@ from federation.actors import create_local_actor
 from federation.models import Actor
 
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
+UNKNOWN_DOMAIN = ("which server is this account for? Its id is built from the server's domain and can never change: "
+                  "start the server once with `make run` (it records its domain in var/server.env), or set "
+                  "FEDIAMA_DOMAIN (or PORT) as the server has it.")
 
 
 class Command(BaseCommand):
@@ -24,6 +28,8 @@ class Command(BaseCommand):
                             help="do not let the account into /admin/ (hosts moderate their own AMAs there)")
 
     def handle(self, *args, name, display_name, password, token, no_admin, **options):
+        if not settings.FEDIAMA_DOMAIN_GIVEN:
+            raise CommandError(UNKNOWN_DOMAIN)
         if not name or not set(name) <= USERNAME_CHARS or len(name) > 30:
             raise CommandError("NAME must be 1-30 characters of a-z, 0-9 and _ (it becomes @NAME@domain).")
         if get_user_model().objects.filter(username=name).exists() or Actor.objects.filter(
