@@ -53,7 +53,8 @@ def test_every_page_has_the_strict_policy(client, open_ama, question, host):
 def test_the_ask_box_redirect_is_allowed_only_where_the_box_is(client, open_ama):
     """The box posts to our ask view, which redirects to the visitor's server: browsers check that redirect
     against the AMA page's form-action, and the 400 re-render of the page keeps it."""
-    assert "https:" in policy(client.get(reverse("ama", args=[open_ama.slug])))["form-action"]
+    for _render_then_cached_copy in range(2):
+        assert "https:" in policy(client.get(reverse("ama", args=[open_ama.slug])))["form-action"]
     refused = client.post(reverse("ama-ask", args=[open_ama.slug]), {"handle": "not a handle"})
     assert refused.status_code == 400 and "https:" in policy(refused)["form-action"]
     assert "https:" not in policy(client.get("/"))["form-action"]
