@@ -7,7 +7,7 @@ from urllib.parse import urldefrag
 from django.db import transaction
 from django.utils import timezone
 
-from . import caches, http
+from . import caches, http, webfinger
 from .activities import host_of, id_of, text_of, type_of
 from .keys import ensure_keys, generate_actor_keys
 from .models import Actor
@@ -123,8 +123,19 @@ def store_remote_actor(document: dict, *, expected_id: str | None = None) -> Act
     ap_id = _check_actor_document(document, expected_id)
     if host_of(ap_id) == local_domain():
         raise ActorError("a remote document claims to be one of our actors")
-    actor, _ = Actor.objects.update_or_create(ap_id=ap_id, defaults=_fields_from_document(document))
+    fields = _fields_from_document(document)
+    known = Actor.objects.filter(ap_id=ap_id).values("username", "fetched_at").first()
+    actor, _ = Actor.objects.update_or_create(ap_id=ap_id, defaults=fields)
+    if _handle_to_confirm(known, fields):
+        transaction.on_commit(lambda: webfinger.confirm_handle.delay(actor.pk))
     return actor
+
+
+def _handle_to_confirm(known: dict | None, fields: dict) -> bool:
+    """WebFinger confirms the handle of a new actor, one whose name changed, or one refreshed after a day;
+    after commit, by a worker (never in the request that stored it, never on page render)."""
+    return known is None or known["username"] != fields["username"] or not known["fetched_at"] or (
+        timezone.now() - known["fetched_at"] >= ACTOR_REFRESH_AFTER)
 
 
 def resolve_actor(ap_id: str, *, refresh: bool = False) -> Actor:

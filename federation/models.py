@@ -30,7 +30,9 @@ class Actor(models.Model):
     is_local = models.BooleanField(default=False, db_index=True)
     actor_type = models.CharField(max_length=20, choices=Type.choices, default=Type.PERSON)
     username = models.CharField(max_length=200)
-    domain = models.CharField(max_length=255, db_index=True)
+    domain = models.CharField(max_length=255, db_index=True)  # the host of ap_id: blocks and checks use it
+    # the domain of the handle when WebFinger confirms one other than `domain` (federation.webfinger)
+    handle_domain = models.CharField(max_length=255, blank=True)
     display_name = models.CharField(max_length=300, blank=True)
     summary = models.TextField(blank=True)
     url = models.URLField(max_length=500, blank=True)
@@ -63,7 +65,7 @@ class Actor(models.Model):
 
     @property
     def handle(self) -> str:
-        return f"@{self.username}@{self.domain}"
+        return f"@{self.username}@{self.handle_domain or self.domain}"
 
     @property
     def delivery_inbox(self) -> str:

@@ -5,13 +5,12 @@ run these inside (or as) one transaction. A note is stored as its Create activit
 served at its own id by federation.social_views; deleting it stores a Delete (id `<note>/delete`)."""
 
 import uuid
-from urllib.parse import quote
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from . import actors, follows, http, outbox
+from . import webfinger as wf
 from .activities import AS_CONTEXT, PUBLIC, PUBLIC_FORMS, activity, id_of, ids_of, is_public, new_id
 from .models import Actor, Follow, OutboxActivity
 from .urls_helper import absolute, is_local_url
@@ -38,10 +37,8 @@ def split_handle(handle: str) -> tuple[str, str]:
 
 
 def webfinger_document(user: str, domain: str) -> dict:
-    """The JRD for user@domain, fetched with this server's scheme (https in production, http in
-    development so loopback instances find each other). Raises http.FetchError."""
-    resource = quote(f"acct:{user}@{domain}", safe=":@")
-    return http.fetch_jrd(f"{settings.FEDIAMA_SCHEME}://{domain}/.well-known/webfinger?resource={resource}")
+    """The JRD for user@domain (federation.webfinger). Raises http.FetchError."""
+    return wf.jrd(user, domain)
 
 
 def webfinger(handle: str) -> str:
@@ -51,11 +48,9 @@ def webfinger(handle: str) -> str:
         document = webfinger_document(user, domain)
     except http.FetchError as error:
         raise SocialError(f"WebFinger lookup of {user}@{domain} failed: {error}") from error
-    links = document.get("links") if isinstance(document.get("links"), list) else []
-    for link in links:
-        if isinstance(link, dict) and link.get("rel") == "self" and "json" in str(link.get("type", "")):
-            if isinstance(link.get("href"), str):
-                return link["href"]
+    found = wf.self_link(document)
+    if found:
+        return found
     raise SocialError(f"{user}@{domain} has no ActivityPub actor")
 
 

@@ -8,6 +8,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 
@@ -67,6 +68,7 @@ class Peer:
         self.private_pem, self.public_pem = test_keypair()
         self.actors: dict[str, PeerActor] = {}
         self.objects: dict[str, dict] = {}
+        self.jrds: dict[str, dict] = {}  # WebFinger answers by resource ("acct:bob@host"), before `objects`
         self.received: list[Received] = []
         self.gets: list[str] = []  # paths of every GET received, in order
         self.statuses: list[int] = []  # statuses to answer inbox POSTs with, in order; then 202
@@ -128,6 +130,9 @@ class Peer:
                 if path.startswith("/users/") and path.count("/") == 2:
                     actor = peer.actors.get(path.split("/")[2])
                     return self._send(200, actor.document()) if actor else self._send(404, {})
+                resource = parse_qs(urlsplit(self.path).query).get("resource", [""])[0]
+                if path == "/.well-known/webfinger" and resource in peer.jrds:
+                    return self._send(200, peer.jrds[resource])
                 if path in peer.objects:
                     return self._send(200, peer.objects[path])
                 return self._send(404, {})
