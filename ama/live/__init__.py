@@ -23,7 +23,8 @@ Public kinds and their payload:
     votes_changed                           question_id, vote_count, label ("3 votes"); at most one per
                                             question per FEDIAMA_LIVE_VOTE_WINDOW second, the last count always
     now_answering                           question_id, parent_id, html; or question_id null: nobody now
-    ama_opened, ama_closed, ama_updated     state, title, opens_at, closes_at (ama_updated: reload the header)
+    ama_opened, ama_closed, ama_updated     state, title, opens_at, closes_at (ama_updated: its text, schedule or
+                                            settings changed: reload the page)
     ama_deleted                             (the page is gone)
     reset                                   version: the events after the client's id are no longer kept (or
                                             the id is unknown): reload the page, the stream continues from here
