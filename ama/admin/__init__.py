@@ -2,4 +2,4 @@
 
 Every action is a small `@admin.action` calling a service in ama.services; roles come from ama.permissions."""
 
-from . import actors, audit_log, domains, questions, reports, rules  # noqa: F401
+from . import actors, audit_log, domains, questions, reports, rules, users  # noqa: F401

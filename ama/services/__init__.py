@@ -12,6 +12,7 @@ from .amas import (
 )
 from .answers import answer_delete, answer_edit, answer_edit_received, answer_publish
 from .errors import ServiceError
+from .hosts import host_create
 from .questions import (
     question_approve,
     question_delete_received,
@@ -24,7 +25,7 @@ from .questions import (
 from .votes import vote_add, vote_remove
 
 __all__ = [
-    "ServiceError",
+    "ServiceError", "host_create",
     "ama_advance_states", "ama_close", "ama_create", "ama_delete", "ama_open", "ama_publish", "ama_update",
     "answer_delete", "answer_edit", "answer_edit_received", "answer_publish",
     "question_approve", "question_delete_received", "question_edit_received", "question_hide",

@@ -7,10 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from federation.actors import create_local_actor
-from federation.models import Actor
+from ama.services.hosts import host_create, host_name_problem
 
-USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 UNKNOWN_DOMAIN = ("which server is this account for? Its id is built from the server's domain and can never change: "
                   "start the server once with `make run` (it records its domain in var/server.env), or set "
                   "FEDIAMA_DOMAIN (or PORT) as the server has it.")
@@ -30,15 +28,14 @@ class Command(BaseCommand):
     def handle(self, *args, name, display_name, password, token, no_admin, **options):
         if not settings.FEDIAMA_DOMAIN_GIVEN:
             raise CommandError(UNKNOWN_DOMAIN)
-        if not name or not set(name) <= USERNAME_CHARS or len(name) > 30:
-            raise CommandError("NAME must be 1-30 characters of a-z, 0-9 and _ (it becomes @NAME@domain).")
-        if get_user_model().objects.filter(username=name).exists() or Actor.objects.filter(
-                is_local=True, username__iexact=name).exists():
+        if get_user_model().objects.filter(username=name).exists():
             raise CommandError(f"the name {name!r} is taken")
+        if problem := host_name_problem(name):
+            raise CommandError(problem)
         password = password or secrets.token_urlsafe(12)
         with transaction.atomic():
-            user = get_user_model().objects.create_user(username=name, password=password, is_staff=not no_admin)
-            actor = create_local_actor(username=name, display_name=display_name or name, user=user)
+            user = get_user_model().objects.create_user(username=name, password=password)
+            actor = host_create(user=user, display_name=display_name, staff=not no_admin, generate_keys_now=True)
         self.stdout.write(f"host {actor.handle} created\n  actor: {actor.ap_id}\n  password: {password}")
         if token:
             from rest_framework.authtoken.models import Token

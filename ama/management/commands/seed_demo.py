@@ -39,8 +39,10 @@ def ensure_user(username: str, password_file: str, **flags):
     """The user, with the stored password (set again when the file was just made)."""
     password, new = stored_password(password_file)
     user, created = get_user_model().objects.get_or_create(username=username, defaults=flags)
-    if created or new:
+    if created or new or any(getattr(user, flag) != value for flag, value in flags.items()):
         user.set_password(password)
+        for flag, value in flags.items():  # an older demo's account gets what the printed text promises
+            setattr(user, flag, value)
         user.save()
     return user, password
 
@@ -76,7 +78,8 @@ class Command(BaseCommand):
         data = json.loads(Path(file).read_text(encoding="utf-8"))
         with transaction.atomic():
             admin, admin_password = ensure_user("admin", "admin_password", is_staff=True, is_superuser=True)
-            host_user, host_password = ensure_user(data["host"]["username"], "demo_host_password")
+            # staff: a host moderates their own AMAs in /admin/ too (README, "Roles")
+            host_user, host_password = ensure_user(data["host"]["username"], "demo_host_password", is_staff=True)
             if Ama.objects.filter(slug=data["ama"]["slug"]).exists():
                 self.stdout.write("The demo AMA is already loaded.")
             else:
@@ -85,7 +88,9 @@ class Command(BaseCommand):
         url = f"{settings.FEDIAMA_SCHEME}://{settings.FEDIAMA_DOMAIN}"
         self.stdout.write(f"Open {url}/amas/{data['ama']['slug']}\n"
                           f"Admin: {url}/admin/  username admin  password {admin_password}\n"
-                          f"Host: {url}/accounts/login/  username {host_user.username}  password {host_password}")
+                          f"  (moderates everything; makes any account a host: Users, select, Make host)\n"
+                          f"Host: {url}/accounts/login/  username {host_user.username}  password {host_password}\n"
+                          f"  (answers on {url}/dashboard/, moderates the demo AMA there and in /admin/)")
 
     def load(self, data: dict, host_user) -> Ama:
         host = Actor.objects.filter(user=host_user, is_local=True).first() or create_local_actor(
