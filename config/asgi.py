@@ -13,11 +13,15 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
+import django  # noqa: E402
+
+django.setup()  # before the imports below, which load models (ama.live)
+
 from a2wsgi import WSGIMiddleware  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from ama.live.asgi import LiveEvents  # noqa: E402
-from config.wsgi import application as wsgi_application  # noqa: E402  (sets Django up)
+from config.wsgi import application as wsgi_application  # noqa: E402
 from federation.asgi import AsgiInboxDoor  # noqa: E402
 
 THREADS = settings.WEB_THREADS
