@@ -2,7 +2,7 @@ from django.urls import include, path
 
 from . import views
 from .live import views as live_views
-from .views import activities, authorize
+from .views import activities, authorize, stage
 
 urlpatterns = [
     # REST API (ama.api_urls)
@@ -16,6 +16,8 @@ urlpatterns = [
     # live events; under gunicorn config/asgi.py serves these paths on its event loop (ama/live/asgi.py)
     path("amas/<slug:slug>/events", live_views.public_events, name="ama-events"),
     path("dashboard/<slug:slug>/events", live_views.moderator_events, name="dashboard-events"),
+    path("amas/<slug:slug>/stage", stage.stage, name="ama-stage"),
+    path("amas/<slug:slug>/qr.svg", stage.qr, name="ama-qr"),
     path("amas/<slug:slug>/replies", views.replies, name="ama-replies"),
     path("amas/<slug:slug>/context", views.context, name="ama-context"),
     path("amas/<slug:slug>/questions/<int:pk>", views.question_page, name="question"),

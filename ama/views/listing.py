@@ -51,6 +51,13 @@ def page_of(ama, sort: str, page_number):
     return Paginator(rows, PAGE_SIZE).get_page(page_number)
 
 
+def now_answering(ama):
+    """The question the host marked as being answered now, while the AMA is live and the page lists it."""
+    if ama.state != ama.State.LIVE:
+        return None
+    return visible_questions().filter(ama=ama, now_answering=True).select_related("author").first()
+
+
 def voted_ids(ama, actor) -> set[int]:
     if actor is None:
         return set()

@@ -46,7 +46,8 @@ def _ama_html(request, ama: Ama, ask_form: AskForm):
                "can_open_dashboard": can_moderate_questions(request.user, ama),
                "flat": sort not in listing.THREADED_SORTS,
                "depth": listing.THREAD_DEPTH if sort in listing.THREADED_SORTS else 0,
-               "total": listing.visible_questions().filter(ama=ama).count(), **token_free(request)}
+               "total": listing.visible_questions().filter(ama=ama).count(),
+               "answering": listing.now_answering(ama), **token_free(request)}
     return render(request, "ama/ama.html", context)
 
 

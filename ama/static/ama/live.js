@@ -1,0 +1,211 @@
+/* fediama: the public AMA page, live. Listens to the page's event stream (README "Live updates") and puts new
+   questions and answers in place, moves vote counts, takes removed questions off and keeps "Now answering"
+   pinned. Without JavaScript the page is the same, one reload behind. No focus is ever moved by an event. */
+(function () {
+  "use strict";
+  var root = document.querySelector("section.questions[data-live-events]");
+  if (!root || !window.EventSource || !window.fediamaLive) { return; }
+  var live = window.fediamaLive;
+  var status = document.getElementById("live-status");
+  var newBar = document.getElementById("live-new");
+  var end = document.getElementById("questions-end");
+  var sort = root.dataset.liveSort;
+  var held = [];  // [article, parent, before]: questions waiting behind the "N new questions" bar
+
+  var now = document.getElementById("now-answering");
+
+  function article(id) { return id ? document.getElementById("q-" + id) : null; }
+
+  function child(node, selector) { return node.querySelector(":scope > " + selector); }
+
+  /* Put `fresh`'s own parts (header, text, answers, count) into `old`, keeping its vote form and follow-ups. */
+  function refreshQuestion(old, fresh) {
+    if (!fresh) { return; }
+    old.className = fresh.className;
+    old.replaceChild(child(fresh, "header"), child(old, "header"));
+    var text = child(old, ".content");
+    var freshText = child(fresh, ".content");
+    if (text && freshText) { old.replaceChild(freshText, text); }
+    if (text && !freshText) { text.remove(); }
+    if (!text && freshText) { child(old, "header").after(freshText); }
+    old.querySelectorAll(":scope > section.answer").forEach(function (node) { node.remove(); });
+    var after = child(old, ".votes");
+    fresh.querySelectorAll(":scope > section.answer").forEach(function (node) {
+      after.after(node);
+      after = node;
+    });
+    var count = child(fresh, ".votes").querySelector(".count");
+    child(old, ".votes").querySelector(".count").replaceWith(count);
+  }
+
+  function removeBadge(badge) {
+    var before = badge.previousSibling;
+    if (before && before.nodeType === Node.TEXT_NODE) { before.textContent = before.textContent.replace(/·\s*$/, ""); }
+    badge.remove();
+  }
+
+  function showNow(data) {
+    if (!now) { return; }
+    var fresh = data.question_id ? live.parse(data.html) : null;
+    now.hidden = !fresh;
+    if (!fresh) { return; }
+    var link = now.querySelector(".now-question");
+    var asker = fresh.querySelector(".asker a");
+    var text = fresh.querySelector(":scope > .content");
+    link.href = fresh.querySelector("a.permalink").getAttribute("href");
+    link.dataset.questionId = data.question_id;
+    now.querySelector(".now-asker").textContent = asker ? asker.textContent.trim() : "";
+    now.querySelector(".now-text").textContent = text ? text.textContent.trim() : "";
+    live.highlight(now);
+  }
+
+  function clearNowIf(questionId) {
+    if (now && String(now.querySelector(".now-question").dataset.questionId) === String(questionId)) {
+      now.hidden = true;
+    }
+  }
+
+  function topLevel() {
+    return Array.prototype.slice.call(root.querySelectorAll(":scope > article.question"));
+  }
+
+  function votesOf(node) {
+    var count = node.querySelector(":scope > .votes .count");
+    return count ? Number(count.dataset.votes) : 0;
+  }
+
+  /* Where a new top-level question goes on this page, by its sort: [parent, before], or null (another page). */
+  function placeFor(fresh) {
+    var rows = topLevel();
+    if (sort === "newest" || sort === "answered") {
+      return root.hasAttribute("data-live-earlier") ? null : [root, rows[0] || end];
+    }
+    if (sort === "top" || sort === "unanswered") {
+      var votes = votesOf(fresh);
+      for (var i = 0; i < rows.length; i += 1) {
+        if (votesOf(rows[i]) < votes) { return [root, rows[i]]; }
+      }
+    }
+    return root.hasAttribute("data-live-later") ? null : [root, end];
+  }
+
+  function followUpPlace(parentId) {
+    var parent = article(parentId);
+    if (!parent || sort === "unanswered" || sort === "answered") { return null; }
+    var box = parent.querySelector(":scope > .follow-ups");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "follow-ups";
+      parent.appendChild(box);
+    }
+    return [box, null];
+  }
+
+  /* Above the reader's view: inserting there would push what they are reading down. */
+  function abovePosition(parent, before) {
+    if (window.scrollY < 1) { return false; }
+    var mark = before || parent.lastElementChild || parent;
+    return mark.getBoundingClientRect().top < 0;
+  }
+
+  function insert(fresh, place) {
+    var empty = root.querySelector(":scope > p.empty");
+    if (empty) { empty.remove(); }
+    place[0].insertBefore(fresh, place[1]);
+    live.highlight(fresh);
+  }
+
+  function showNewBar() {
+    newBar.hidden = held.length === 0;
+    var text = held.length === 1 ? status.dataset.oneNew : status.dataset.manyNew.replace("{n}", held.length);
+    newBar.textContent = text;
+  }
+
+  function revealHeld() {
+    var first = null;
+    held.forEach(function (entry) {
+      if (!document.getElementById(entry[0].id)) { insert(entry[0], [entry[1], entry[2]]); }
+      first = first || entry[0];
+    });
+    held = [];
+    showNewBar();
+    if (first && first.isConnected) {
+      first.setAttribute("tabindex", "-1");
+      first.focus();  // the reader asked for them
+    }
+  }
+
+  function place(fresh, data) {
+    var where = data.parent_id && article(data.parent_id) ? followUpPlace(data.parent_id) : null;
+    if (!where && !(data.parent_id && article(data.parent_id))) { where = placeFor(fresh); }
+    if (!where) { return false; }
+    if (abovePosition(where[0], where[1])) {
+      held.push([fresh, where[0], where[1]]);
+      showNewBar();
+    } else {
+      insert(fresh, where);
+    }
+    return true;
+  }
+
+  function questionShown(data, message, answerId) {
+    var fresh = live.parse(data.html);
+    if (!fresh) { return; }
+    var old = article(data.question_id);
+    if (old) {
+      refreshQuestion(old, fresh);
+      live.highlight(answerId ? document.getElementById("a-" + answerId) || old : old);
+    } else if (!answerId || sort === "answered") {
+      if (!place(fresh, data)) { return; }
+    } else {
+      return;
+    }
+    if (message) { live.announce(status, message); }
+  }
+
+  function questionGone(data) {
+    var old = article(data.question_id);
+    if (old) { old.remove(); }
+    held = held.filter(function (entry) { return entry[0].id !== "q-" + data.question_id; });
+    showNewBar();
+    clearNowIf(data.question_id);
+  }
+
+  function votesChanged(data) {
+    var old = article(data.question_id);
+    var count = old && old.querySelector(":scope > .votes .count");
+    if (!count) { return; }
+    count.dataset.votes = data.vote_count;
+    count.textContent = data.label;
+  }
+
+  function nowAnswering(data) {
+    document.querySelectorAll(".question .badge.live").forEach(function (badge) {
+      removeBadge(badge);
+    });
+    showNow(data);
+    if (data.question_id) {
+      var old = article(data.question_id);
+      if (old) { refreshQuestion(old, live.parse(data.html)); }
+      live.announce(status, status.dataset.nowAnswering);
+    }
+  }
+
+  live.listen(root, {
+    question_published: function (data) { questionShown(data, status.dataset.newQuestion); },
+    question_updated: function (data) { questionShown(data, ""); },
+    answer_published: function (data) { questionShown(data, status.dataset.newAnswer, data.answer_id); },
+    answer_edited: function (data) { questionShown(data, "", data.answer_id); },
+    answer_deleted: function (data) { questionShown(data, "", 0); },
+    question_hidden: questionGone,
+    question_removed: questionGone,
+    question_merged: questionGone,
+    votes_changed: votesChanged,
+    now_answering: nowAnswering,
+    ama_closed: function () {
+      if (now) { now.hidden = true; }
+      document.getElementById("live-stale").hidden = false;
+    }
+  });
+  newBar.addEventListener("click", revealHeld);
+}());

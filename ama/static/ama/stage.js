@@ -1,0 +1,146 @@
+/* fediama: the stage view, live. The question being answered, its answer as it is published, and the next
+   questions by votes, all from the public event stream; anything that changes the whole AMA reloads the view
+   (nobody is reading a half-scrolled page on a projector). */
+(function () {
+  "use strict";
+  var root = document.querySelector("main.stage[data-live-events]");
+  if (!root || !window.EventSource || !window.fediamaLive) { return; }
+  var live = window.fediamaLive;
+  var current = document.getElementById("stage-current");
+  var idle = document.getElementById("stage-idle");
+  var queue = document.getElementById("stage-queue");
+  var queueEmpty = document.getElementById("stage-queue-empty");
+  var heading = document.getElementById("stage-now-heading");
+
+  function isCurrent(id) { return String(current.dataset.questionId) === String(id); }
+
+  function queued(id) { return queue.querySelector('li[data-question-id="' + id + '"]'); }
+
+  function textOf(fresh) {
+    var content = fresh.querySelector(":scope > .content");
+    return content ? content.textContent.trim() : "";
+  }
+
+  function askerOf(fresh) {
+    var name = fresh.querySelector(".asker a");
+    return name ? name.textContent.trim() : "";
+  }
+
+  function showAnswers(fresh) {
+    var box = current.querySelector(".stage-answer");
+    box.textContent = "";
+    fresh.querySelectorAll(":scope > section.answer > .content").forEach(function (content) {
+      var part = document.createElement("div");
+      part.className = "stage-answer-part";
+      part.innerHTML = content.innerHTML;
+      box.appendChild(part);
+      live.highlight(part);
+    });
+  }
+
+  function showCurrent(data) {
+    var fresh = data.question_id ? live.parse(data.html) : null;
+    var answered = current.querySelector(".stage-answer-part");
+    heading.textContent = fresh || !answered ? heading.dataset.now : heading.dataset.done;
+    if (!fresh && answered) { return; }  // keep the answer up until the next question
+    current.hidden = !fresh;
+    idle.hidden = !!fresh;
+    current.dataset.questionId = fresh ? data.question_id : "";
+    if (!fresh) { return; }
+    var handle = fresh.querySelector(".asker .handle");
+    var asker = current.querySelector(".stage-asker");
+    asker.textContent = askerOf(fresh) + " ";
+    if (handle) { asker.appendChild(handle); }
+    var content = fresh.querySelector(":scope > .content");
+    current.querySelector(".stage-question").innerHTML = content ? content.innerHTML : "";
+    showAnswers(fresh);
+    dequeue(data);
+    live.highlight(current);
+  }
+
+  function sortQueue() {
+    var items = Array.prototype.slice.call(queue.children);
+    items.sort(function (a, b) { return Number(b.dataset.votes) - Number(a.dataset.votes); });
+    items.forEach(function (item) { queue.appendChild(item); });
+    queueEmpty.hidden = items.length > 0;
+  }
+
+  function item(data, fresh) {
+    var row = document.createElement("li");
+    var count = fresh.querySelector(":scope > .votes .count");
+    row.dataset.questionId = data.question_id;
+    row.dataset.votes = count ? count.dataset.votes : "0";
+    [["stage-votes", row.dataset.votes], ["stage-next-text", textOf(fresh)], ["stage-next-by", askerOf(fresh)]]
+      .forEach(function (part) {
+        var span = document.createElement("span");
+        span.className = part[0];
+        span.textContent = part[1];
+        row.appendChild(span);
+        row.appendChild(document.createTextNode(" "));
+      });
+    return row;
+  }
+
+  function enqueue(data) {
+    var fresh = live.parse(data.html);
+    if (!fresh || isCurrent(data.question_id)) { return; }
+    var old = queued(data.question_id);
+    if (fresh.classList.contains("answered")) { return dequeue(data); }
+    if (old) {
+      old.querySelector(".stage-next-text").textContent = textOf(fresh);
+      return;
+    }
+    var row = item(data, fresh);
+    queue.appendChild(row);
+    sortQueue();
+    live.highlight(row);
+  }
+
+  function dequeue(data) {
+    var old = queued(data.question_id);
+    if (old) { old.remove(); }
+    sortQueue();
+  }
+
+  function answered(data) {
+    if (isCurrent(data.question_id)) { showAnswers(live.parse(data.html)); }
+    dequeue(data);
+  }
+
+  function gone(data) {
+    dequeue(data);
+    if (isCurrent(data.question_id)) {
+      current.querySelector(".stage-answer").textContent = "";
+      showCurrent({ question_id: null });
+    }
+  }
+
+  function votes(data) {
+    var row = queued(data.question_id);
+    if (!row) { return; }
+    row.dataset.votes = data.vote_count;
+    row.querySelector(".stage-votes").textContent = data.vote_count;
+    sortQueue();
+  }
+
+  function reload() { window.location.reload(); }
+
+  live.listen(root, {
+    now_answering: showCurrent,
+    question_published: enqueue,
+    question_updated: enqueue,
+    answer_published: answered,
+    answer_edited: answered,
+    answer_deleted: function (data) {
+      if (isCurrent(data.question_id)) { showAnswers(live.parse(data.html)); }
+    },
+    question_hidden: gone,
+    question_removed: gone,
+    question_merged: gone,
+    votes_changed: votes,
+    reset: reload,
+    ama_opened: reload,
+    ama_closed: reload,
+    ama_updated: reload
+  });
+}());
