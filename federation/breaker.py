@@ -1,5 +1,10 @@
 """Per-domain circuit breaker: a domain that keeps failing pauses (its rows wait), one failing for days
-is marked unavailable; any success or any activity received from it closes the breaker."""
+is marked unavailable; any success or any activity received from it closes the breaker.
+
+Failures are counted in sequence, not in bursts: a failure whose POST started before the domain's last
+counted failure was recorded belongs to that failure's round (eight concurrent sends that time out are one
+failure, not eight), so the pause grows with consecutive rounds of failures (`last_failure_at` is when the
+latest round was counted)."""
 
 from datetime import timedelta
 
@@ -60,21 +65,29 @@ def lock(domain: str) -> DomainHealth:
     return rows.get()
 
 
-def record_failure(domain: str) -> None:
-    """Count a failure; from the OPEN_AFTER_FAILURES-th on, pause the domain (1, 2, 4 … minutes, at most an hour)."""
+def record_failure(domain: str, *, started_at=None) -> None:
+    """Count a failure, unless its POST started (`started_at`) before the last counted one was recorded;
+    from the OPEN_AFTER_FAILURES-th round on, pause the domain (1, 2, 4 … minutes, at most an hour)."""
     now = timezone.now()
     caches.forget_failing_domains()
     with transaction.atomic():
         health = lock(domain)
-        health.consecutive_failures += 1
-        health.last_failure_at = now
+        if not _same_round(health, started_at):
+            health.consecutive_failures += 1
+            health.last_failure_at = now
+            if health.consecutive_failures >= OPEN_AFTER_FAILURES:
+                steps = health.consecutive_failures - OPEN_AFTER_FAILURES
+                health.paused_until = now + min(timedelta(minutes=1) * (2 ** min(steps, 10)), MAX_PAUSE)
         health.failing_since = health.failing_since or now
-        if health.consecutive_failures >= OPEN_AFTER_FAILURES:
-            steps = health.consecutive_failures - OPEN_AFTER_FAILURES
-            health.paused_until = now + min(timedelta(minutes=1) * (2 ** min(steps, 10)), MAX_PAUSE)
         health.unavailable = now - health.failing_since >= UNAVAILABLE_AFTER
         health.save(update_fields=["consecutive_failures", "last_failure_at", "failing_since", "paused_until",
                                    "unavailable"])
+
+
+def _same_round(health: DomainHealth, started_at) -> bool:
+    """The POST started before the domain's last counted failure was recorded (and none has succeeded since)."""
+    return (started_at is not None and health.consecutive_failures > 0 and health.last_failure_at is not None
+            and started_at < health.last_failure_at)
 
 
 def scheme_for(domain: str) -> str:

@@ -90,8 +90,8 @@ def _refused(delivery: Delivery, result: http.PostResult, common: dict) -> str:
     return Delivery.State.FAILED
 
 
-def _failed(delivery: Delivery, result: http.PostResult, common: dict) -> str:
-    breaker.record_failure(delivery.domain)
+def _failed(delivery: Delivery, result: http.PostResult, common: dict, sent_at) -> str:
+    breaker.record_failure(delivery.domain, started_at=sent_at)
     when = next_attempt(delivery, result)
     if when is None:
         finish(delivery, state=Delivery.State.DEAD, **common)
@@ -102,7 +102,9 @@ def _failed(delivery: Delivery, result: http.PostResult, common: dict) -> str:
     return Delivery.State.RETRYING
 
 
-def classify(delivery: Delivery, result: http.PostResult) -> str:
+def classify(delivery: Delivery, result: http.PostResult, *, sent_at=None) -> str:
+    """Finish the row by its result. `sent_at`, when the POST started, lets the breaker count a burst of
+    concurrent failures once (federation.breaker.record_failure)."""
     common = dict(last_status=result.status, last_error=result.error[:2000])
     if is_success(result.status):
         finish(delivery, state=Delivery.State.DELIVERED, delivered_at=timezone.now(), **common)
@@ -110,4 +112,4 @@ def classify(delivery: Delivery, result: http.PostResult) -> str:
         return Delivery.State.DELIVERED
     if is_permanent(result.status):
         return _refused(delivery, result, common)
-    return _failed(delivery, result, common)
+    return _failed(delivery, result, common, sent_at)

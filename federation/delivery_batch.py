@@ -6,13 +6,18 @@ The guarantees are federation.delivery's: a lease claim (a conditional UPDATE â€
 that is a compare-and-set on (in flight, attempts), the breaker, and an exact per-domain cap, checked
 after the claim instead of under a lock: a claimer counts the domain's live leases once its own claim
 is committed and gives back what exceeds the cap, so whichever of two racing claimers counts last sees
-both claims, and the cap holds without serialising every claim on the domain's health row."""
+both claims, and the cap holds without serialising every claim on the domain's health row.
+
+A batch with more rows on a domain than the cap keeps the cap in flight there: the rows wait in the batch
+(`_Slots`) and the next is claimed as soon as one of the batch's sends there ends (or every SLOT_POLL while
+other batches hold the slots), for up to SLOT_WAIT; only what is left then goes back to the queue ("busy").
+A transient failure on a domain stops the batch's sends there (the breaker decides what happens next)."""
 
 import os
 import threading
 import time
-from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor, wait
+from collections import Counter, defaultdict
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from django.conf import settings
 from django.db import connections
@@ -27,9 +32,12 @@ from .models import Delivery, DomainHealth, OutboxActivity
 BLOCKED_ERROR = "not sent: this server blocks the domain"
 SEND_THREADS = 32
 FLUSH_EVERY = 0.1  # seconds: how often finished sends of a batch are written
+SLOT_WAIT = 10.0  # seconds a batch keeps claiming rows as slots on their domains free up
+SLOT_POLL = 0.5  # seconds between claims on a domain whose slots are all held by other batches
 _pool: list = []  # [(pid, executor)]
 _pool_lock = threading.Lock()
 CLAIMED_COLUMNS = ("id", "attempts", "domain", "inbox", "activity_id")
+RETRY_STATES = (Delivery.State.RETRYING, Delivery.State.DEAD)  # transient failures: the domain may be down
 
 
 def _executor() -> ThreadPoolExecutor:
@@ -117,37 +125,112 @@ def _attach(claimed: list[Delivery]) -> None:
         row.activity = activities[row.activity_id]
 
 
-def _prepared(claimed: list[Delivery]) -> tuple[dict, dict]:
+def _prepared(claimed: list[Delivery], signers: dict, bodies: dict) -> None:
     """Signer and body bytes per activity, made once for the batch (ensure_keys may write: main thread)."""
-    signers, bodies = {}, {}
     for row in claimed:
         if row.activity_id not in bodies:
             signers[row.activity_id] = actors.signer_for(row.activity.actor)
             bodies[row.activity_id] = body_bytes(row)
-    return signers, bodies
 
 
-def _sent(claimed: list[Delivery], health: dict):
-    """Sign and POST each row, concurrently; yields the (row, (result, learned scheme)) pairs done so far
-    every FLUSH_EVERY seconds, so a tarpit in the batch does not hold back the others' outcomes. A row
-    still queued when its lease could no longer cover two tries is not sent (its pair is (row, None)).
-    Nothing here touches the database."""
-    signers, bodies = _prepared(claimed)
-    start_by = time.monotonic() + settings.FEDIAMA_DELIVERY_LEASE_GRACE  # both tries still fit in the lease
+def _send(row: Delivery, scheme: str, signer: http.Signer, body: bytes, start_by: float):
+    """On a send thread, never touching the database: (result, learned scheme, when the POST started), or
+    None when the row waited so long behind tarpits that its lease could no longer cover two tries."""
+    if time.monotonic() > start_by:
+        return None
+    started = timezone.now()
+    result, learned = delivery.send_with_fallback(row, scheme, signer, body)
+    return result, learned, started
 
-    def send(row: Delivery):
-        if time.monotonic() > start_by:  # waited too long behind tarpits: the lease may run out mid-POST
-            return None
-        scheme = health.get(row.domain, {}).get("signature_scheme", DomainHealth.Scheme.CAVAGE)
-        return delivery.send_with_fallback(row, scheme, signers[row.activity_id], bodies[row.activity_id])
 
-    if len(claimed) == 1:
-        yield [(claimed[0], send(claimed[0]))]
-        return
-    pending = {_executor().submit(send, row): row for row in claimed}
-    while pending:
-        done, _ = wait(pending, timeout=FLUSH_EVERY)
-        yield [(pending.pop(future), future.result()) for future in done]
+class _Slots:
+    """A batch's rows still to send, by domain, and its sends in flight (at most the cap per domain)."""
+
+    def __init__(self, pks: list[int], domains: dict[int, str], before: dict[int, str], health: dict):
+        self.waiting: dict[str, list[int]] = defaultdict(list)
+        for pk in pks:
+            self.waiting[domains[pk]].append(pk)
+        self.domains, self.before, self.health = domains, before, health
+        self.running: dict[Future, Delivery] = {}
+        self.next_claim: dict[str, float] = {}  # domain â†’ not claimed again before this (monotonic)
+        self.stopped: set[str] = set()
+        self.signers: dict = {}
+        self.bodies: dict = {}
+        self.deadline = time.monotonic() + SLOT_WAIT
+
+    def _candidates(self) -> list[int]:
+        """Per domain, as many waiting rows as the batch has free slots there, if the domain is due."""
+        now, cap = time.monotonic(), settings.FEDIAMA_DOMAIN_CONCURRENCY
+        ours, picked = Counter(row.domain for row in self.running.values()), []
+        for domain, pks in self.waiting.items():
+            free = cap - ours[domain]
+            if pks and free > 0 and domain not in self.stopped and self.next_claim.get(domain, 0) <= now:
+                picked += pks[:free]
+                self.next_claim[domain] = now + SLOT_POLL
+        return picked
+
+    def start(self) -> None:
+        """Claim the candidates; send those within the cap, keep those given back waiting, drop the rest."""
+        picked = self._candidates()
+        if not picked:
+            return
+        claimed = _claim(picked)
+        busy = {row.pk for row in _over_cap(claimed, self.before)} if claimed else set()
+        leaving = set(picked) - busy  # sent now, or not ours to take (done, leased, not due)
+        for domain in {self.domains[pk] for pk in leaving}:
+            self.waiting[domain] = [pk for pk in self.waiting[domain] if pk not in leaving]
+        started = [row for row in claimed if row.pk not in busy]
+        if started:
+            self._submit(started)
+
+    def _submit(self, rows: list[Delivery]) -> None:
+        _attach(rows)
+        _prepared(rows, self.signers, self.bodies)
+        start_by = time.monotonic() + settings.FEDIAMA_DELIVERY_LEASE_GRACE  # both tries still fit in the lease
+        for row in rows:
+            scheme = self.health.get(row.domain, {}).get("signature_scheme", DomainHealth.Scheme.CAVAGE)
+            future = _executor().submit(_send, row, scheme, self.signers[row.activity_id],
+                                        self.bodies[row.activity_id], start_by)
+            self.running[future] = row
+
+    def collect(self) -> list:
+        """The (row, sent) pairs done within FLUSH_EVERY; their domains may be claimed again at once."""
+        done, _ = wait(self.running, timeout=FLUSH_EVERY)
+        pairs = [(self.running.pop(future), future.result()) for future in done]
+        for row, _ in pairs:
+            self.next_claim.pop(row.domain, None)
+        return pairs
+
+    def stop(self, domain: str) -> None:
+        """A transient failure there: no more sends to the domain from this batch."""
+        self.stopped.add(domain)
+
+    def left(self) -> list[int]:
+        return [pk for pks in self.waiting.values() for pk in pks]
+
+    def may_start_more(self) -> bool:
+        """Rows wait on a domain the batch still sends to, and there is time left to wait for its slots."""
+        return time.monotonic() < self.deadline and any(
+            pks for domain, pks in self.waiting.items() if domain not in self.stopped)
+
+
+def _deliver(slots: _Slots) -> dict[int, str]:
+    """Send the batch's rows, keeping each domain's slots filled until SLOT_WAIT; what is left is "busy"."""
+    outcomes: dict[int, str] = {}
+    slots.start()
+    while slots.running or slots.may_start_more():
+        if slots.running:
+            sent = slots.collect()
+            outcomes.update(_finish_all(sent, slots.health))
+            for row, _ in sent:
+                if outcomes.get(row.pk) in RETRY_STATES:
+                    slots.stop(row.domain)
+        else:
+            time.sleep(FLUSH_EVERY)  # every slot of the waiting domains is held by another batch
+        if time.monotonic() < slots.deadline:
+            slots.start()
+    outcomes.update(dict.fromkeys(slots.left(), "busy"))
+    return outcomes
 
 
 def _finish_delivered(rows: list[tuple[Delivery, http.PostResult]], health: dict) -> None:
@@ -169,14 +252,14 @@ def _finish_all(sent: list, health: dict) -> dict[int, str]:
     for row, done in sent:
         if done is None:
             continue  # not sent; the sweeper takes the row again when its lease runs out
-        result, learned = done
+        result, learned, started = done
         if learned:
             breaker.remember_scheme(row.domain, learned)
         if delivery.is_success(result.status):
             delivered.append((row, result))
             outcomes[row.pk] = Delivery.State.DELIVERED
         else:
-            outcomes[row.pk] = delivery.classify(row, result)
+            outcomes[row.pk] = delivery.classify(row, result, sent_at=started)
     if delivered:
         _finish_delivered(delivered, health)
     return outcomes
@@ -204,14 +287,8 @@ def attempt_many(ids) -> dict[int, str | None]:
         _defer(list(before), paused)
         outcomes.update({pk: "deferred" for pk, domain in domains.items() if domain in paused})
     eligible = [pk for pk in before if domains[pk] not in paused]
-    claimed = _claim(eligible) if eligible else []
-    busy = {row.pk for row in _over_cap(claimed, before)} if claimed else set()
-    outcomes.update(dict.fromkeys(busy, "busy"))
-    claimed = [row for row in claimed if row.pk not in busy]
-    if claimed:
-        _attach(claimed)
-        for sent in _sent(claimed, health):
-            outcomes.update(_finish_all(sent, health))
+    if eligible:
+        outcomes.update(_deliver(_Slots(eligible, domains, before, health)))
     return outcomes
 
 

@@ -3,6 +3,7 @@
 The same paths through a real Celery worker, and the fault drills, are in test_delivery_drills.py."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -244,8 +245,9 @@ def test_a_domain_failing_for_days_is_marked_unavailable(db):
     assert (health.unavailable, health.consecutive_failures, health.paused_until) == (False, 0, None)
 
 
-def test_per_domain_concurrency_cap(host, inbox_server, settings):
+def test_per_domain_concurrency_cap(host, inbox_server, settings, monkeypatch):
     settings.FEDIAMA_DOMAIN_CONCURRENCY = 2
+    monkeypatch.setattr(delivery_batch, "SLOT_WAIT", 0)  # the slots are held by "another worker": do not wait
     rows = [publish_to(host, inbox_server, shared=False) for _ in range(3)]
     Delivery.objects.filter(pk__in=[rows[0].pk, rows[1].pk]).update(
         state=Delivery.State.IN_FLIGHT, lease_until=timezone.now() + timedelta(minutes=1))
@@ -253,6 +255,71 @@ def test_per_domain_concurrency_cap(host, inbox_server, settings):
     assert inbox_server.posts == []
     Delivery.objects.filter(pk=rows[0].pk).update(lease_until=timezone.now() - timedelta(seconds=1))
     assert delivery_batch.attempt(rows[2].pk) == "delivered"  # an expired lease does not count
+
+
+def test_many_inboxes_on_one_slow_domain_go_in_one_batch_with_the_cap_in_flight(host, fast, monkeypatch):
+    """Issue 18 G: rows beyond the domain's cap wait in the batch for a free slot instead of going back to
+    the queue for a 2 s countdown; the peer never sees more than FEDIAMA_DOMAIN_CONCURRENCY at once."""
+    slow = InboxServer("127.0.0.12", delay=0.2)
+    requeued = []
+    monkeypatch.setattr(tasks, "enqueue", lambda task, *args, **options: requeued.append((args, options)) or True)
+    try:
+        followers = add_followers(host, slow, 13, shared=False)
+        stored = outbox.publish(note_activity(host), sender=host, recipients=followers)
+        ids = list(Delivery.objects.filter(activity=stored).values_list("pk", flat=True))
+        assert tasks.deliver_many(ids) == {"delivered": 13}
+        assert requeued == []  # nothing handed back to wait for a later message
+        assert sorted(post.path for post in slow.posts) == sorted(urlsplit(f.inbox).path for f in followers)
+        assert slow.max_active == fast.FEDIAMA_DOMAIN_CONCURRENCY == 4
+    finally:
+        slow.close()
+
+
+def test_a_domain_that_fails_gets_no_more_sends_from_the_batch(host, fast, monkeypatch):
+    failing = InboxServer("127.0.0.13", delay=0.1)
+    failing.statuses = [503] * 20
+    monkeypatch.setattr(tasks, "enqueue", lambda task, *args, **options: True)
+    try:
+        followers = add_followers(host, failing, 6, shared=False)
+        stored = outbox.publish(note_activity(host), sender=host, recipients=followers)
+        ids = list(Delivery.objects.filter(activity=stored).values_list("pk", flat=True))
+        assert tasks.deliver_many(ids) == {"retrying": 4, "busy": 2}  # the first round only; the rest wait
+        assert len(failing.posts) == 4
+    finally:
+        failing.close()
+
+
+def test_a_burst_of_concurrent_failures_is_one_step_of_the_breaker(host, fast):
+    """Eight sends that fail together are one failure; the pause grows with failure rounds, not with them."""
+    fast.FEDIAMA_DOMAIN_CONCURRENCY = 8
+    down = InboxServer("127.0.0.14", delay=0.2)
+    down.statuses = [500] * 8 * breaker.OPEN_AFTER_FAILURES
+    try:
+        followers = add_followers(host, down, 8, shared=False)
+        stored = outbox.publish(note_activity(host), sender=host, recipients=followers)
+        rows = Delivery.objects.filter(activity=stored)
+        ids = list(rows.values_list("pk", flat=True))
+        for round_number in range(1, breaker.OPEN_AFTER_FAILURES + 1):
+            assert delivery_batch.attempt_many(ids) == dict.fromkeys(ids, "retrying")
+            assert DomainHealth.objects.get(domain=down.domain).consecutive_failures == round_number
+            rows.update(next_attempt_at=timezone.now())
+        assert down.max_active == 8 and len(down.posts) == 8 * breaker.OPEN_AFTER_FAILURES
+        pause = breaker.paused_until(down.domain) - timezone.now()
+        assert timedelta(seconds=50) < pause <= timedelta(minutes=1)  # the first step, not 2 ** 7 minutes
+    finally:
+        down.close()
+
+
+def test_a_failure_that_started_before_the_last_counted_one_was_recorded_is_not_counted_again(db):
+    started = timezone.now()
+    breaker.record_failure("burst.example", started_at=started)
+    breaker.record_failure("burst.example", started_at=started)  # in flight together with the first
+    assert DomainHealth.objects.get(domain="burst.example").consecutive_failures == 1
+    breaker.record_failure("burst.example", started_at=timezone.now())  # sent after the first was counted
+    assert DomainHealth.objects.get(domain="burst.example").consecutive_failures == 2
+    breaker.record_success("burst.example")
+    breaker.record_failure("burst.example", started_at=started)  # a success in between: a new sequence
+    assert DomainHealth.objects.get(domain="burst.example").consecutive_failures == 1
 
 
 def test_sweeper_takes_due_and_abandoned_rows_only(host, inbox_server):
