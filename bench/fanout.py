@@ -3,6 +3,9 @@
 One activity to 10,000 followers on 1,000 remote instances (distinct hosts 127.0.1.1 … 127.0.4.250, all
 served by ONE asyncio sink process listening on 0.0.0.0), delivered by 2 real `celery worker` processes.
 Three runs: a fast sink; 50 ms added latency; 10% refused (a port nobody listens on) and 2% never answering.
+Two more (`personal-50ms`, `personal-1s`): 304 followers on 16 instances, each with a personal inbox only (19
+POSTs per instance, at most FEDIAMA_DOMAIN_CONCURRENCY = 4 at once), at 50 ms and at 1 s latency: ideally
+5 rounds of 4, about 5 x the latency; the sink reports the most POSTs it held at once on one instance.
 
     REDIS_URL=redis://127.0.0.1:6379/8 DATABASE_URL=postgres://postgres@127.0.0.1:5432/fediama_bench \\
         .venv/bin/python bench/fanout.py
@@ -39,13 +42,13 @@ os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE)
 INSTANCES, FOLLOWERS_EACH, WORKERS, THREADS = 1000, 10, 2, 8
 
 
-def hosts() -> list[str]:
-    return [f"127.0.{1 + n // 250}.{1 + n % 250}" for n in range(INSTANCES)]
+def hosts(instances: int = INSTANCES) -> list[str]:
+    return [f"127.0.{1 + n // 250}.{1 + n % 250}" for n in range(instances)]
 
 
 # ---- the sink: one process, asyncio, answers 202 ------------------------------------------------
 
-async def _serve(reader, writer, latency: float, hang: set, counts: dict):
+async def _serve(reader, writer, latency: float, hang: set, counts: dict, peaks: dict):
     try:
         head = await reader.readuntil(b"\r\n\r\n")
     except (asyncio.IncompleteReadError, ConnectionError):  # a readiness probe, or a client that gave up
@@ -57,12 +60,16 @@ async def _serve(reader, writer, latency: float, hang: set, counts: dict):
     local = writer.get_extra_info("sockname")[0]
     counts[local] = counts.get(local, 0) + 1
     if head.startswith(b"GET /stats"):
-        body = f"{sum(counts.values()) - counts.pop(local)} {len(counts)}".encode()
+        peak = max((n for address, n in peaks.items() if not address.startswith("now:")), default=0)
+        body = f"{sum(counts.values()) - counts.pop(local)} {len(counts)} {peak}".encode()
         writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
     elif local in hang:
         await asyncio.sleep(3600)
     else:
+        peaks["now:" + local] = peaks.get("now:" + local, 0) + 1
+        peaks[local] = max(peaks.get(local, 0), peaks["now:" + local])
         await asyncio.sleep(latency)
+        peaks["now:" + local] -= 1
         writer.write(b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
     await writer.drain()
     writer.close()
@@ -70,9 +77,10 @@ async def _serve(reader, writer, latency: float, hang: set, counts: dict):
 
 def sink_main(port: int, latency: float, hang: set) -> None:
     counts: dict = {}
+    peaks: dict = {}  # address → most POSTs held at once; "now:" + address → held now
 
     async def main():
-        server = await asyncio.start_server(lambda r, w: _serve(r, w, latency, hang, counts), "0.0.0.0", port,
+        server = await asyncio.start_server(lambda r, w: _serve(r, w, latency, hang, counts, peaks), "0.0.0.0", port,
                                             backlog=4096)
         async with server:
             await server.serve_forever()
@@ -90,13 +98,13 @@ def start_sink(port: int, latency: float, hang: list[str]) -> subprocess.Popen:
     raise RuntimeError("sink did not start")
 
 
-def sink_stats(port: int) -> tuple[int, int]:
-    """(POSTs received, distinct instances that got one)."""
+def sink_stats(port: int) -> tuple[int, int, int]:
+    """(POSTs received, distinct instances that got one, most POSTs held at once on one instance)."""
     with socket.create_connection(("127.0.0.1", port)) as sock:
         sock.sendall(b"GET /stats HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
         data = sock.recv(4096)
-    posts, instances = data.split(b"\r\n\r\n", 1)[1].split()
-    return int(posts), int(instances)
+    posts, instances, peak = data.split(b"\r\n\r\n", 1)[1].split()
+    return int(posts), int(instances), int(peak)
 
 
 def free_port() -> int:
@@ -107,8 +115,10 @@ def free_port() -> int:
 
 # ---- the server side: rows, workers, timing ----------------------------------------------------
 
-def prepare(sink_port: int, dead_port: int, refused: set) -> object:
-    """A fresh database: the host and 10,000 followers, 10 per instance behind its shared inbox."""
+def prepare(sink_port: int, dead_port: int, refused: set, instances: int = INSTANCES, each: int = FOLLOWERS_EACH,
+            shared: bool = True) -> object:
+    """A fresh database: the host and `each` followers per instance (10,000: 10 on each of 1,000), behind
+    their instance's shared inbox or (shared=False) each with a personal inbox only."""
     from django.core.management import call_command
     from django.db import connection
 
@@ -120,10 +130,10 @@ def prepare(sink_port: int, dead_port: int, refused: set) -> object:
         model.objects.all().delete()
     host = create_local_actor(username="bench", display_name="Bench")
     actors = []
-    for address in hosts():
+    for address in hosts(instances):
         base = f"http://{address}:{dead_port if address in refused else sink_port}"
         actors += [Actor(ap_id=f"{base}/users/u{n}", username=f"u{n}", domain=base[7:], inbox=f"{base}/users/u{n}/inbox",
-                         shared_inbox=base + "/inbox") for n in range(FOLLOWERS_EACH)]
+                         shared_inbox=base + "/inbox" if shared else "") for n in range(each)]
     Actor.objects.bulk_create(actors, batch_size=2000)
     followers = Actor.objects.filter(is_local=False)
     Follow.objects.bulk_create([Follow(follower=a, followed=host, state="accepted") for a in followers], batch_size=2000)
@@ -180,28 +190,30 @@ def signing_rate(host, seconds: float = 2.0) -> float:
     return done / (time.perf_counter() - started)
 
 
-def run(title: str, latency: float, refused_share: float = 0.0, hang_share: float = 0.0) -> dict:
+def run(title: str, latency: float, refused_share: float = 0.0, hang_share: float = 0.0, *,
+        instances: int = INSTANCES, personal: int = 0) -> dict:
+    """`personal`: that many followers per instance, each with a personal inbox (else 10 behind a shared one)."""
     from federation.models import Delivery
 
-    everything = hosts()
-    refused = set(everything[:int(INSTANCES * refused_share)])
-    hang = everything[len(refused):len(refused) + int(INSTANCES * hang_share)]
+    everything = hosts(instances)
+    refused = set(everything[:int(instances * refused_share)])
+    hang = everything[len(refused):len(refused) + int(instances * hang_share)]
     sink_port, dead_port = free_port(), free_port()
     sink, workers = start_sink(sink_port, latency, hang), []
     try:
-        host = prepare(sink_port, dead_port, refused)
+        host = prepare(sink_port, dead_port, refused, instances, personal or FOLLOWERS_EACH, shared=not personal)
         workers = start_workers()
-        live = INSTANCES - len(refused) - len(hang)
+        live = (instances - len(refused) - len(hang)) * (personal or 1)
         started = time.perf_counter()
         stored, created, enqueued = publish_once(host)
-        finished = wait_delivered(stored, live)
+        finished = wait_delivered(stored, live, timeout=120)
         time.sleep(2.5 if hang else 0.3)  # let the dead ones reach their deadline
         states = dict(Delivery.objects.filter(activity=stored).values_list("state").annotate(
             n=__import__("django.db.models", fromlist=["Count"]).Count("id")))
-        posts, reached = sink_stats(sink_port)
+        posts, reached, peak = sink_stats(sink_port)
         return dict(title=title, rows=Delivery.objects.filter(activity=stored).count(), created=created,
                     enqueued=enqueued, live=live, seconds=finished - started, posts=posts, reached=reached,
-                    states=states, host=host)
+                    peak=peak, states=states, host=host)
     finally:
         for worker in workers:
             os.killpg(worker.pid, signal.SIGTERM)
@@ -220,8 +232,8 @@ def report(figures: dict, rate: float) -> None:
     print(f"live instances done    {figures['live']:>8} in {figures['seconds']:7.2f} s  = {per_second:7.0f} deliveries/s")
     print(f"signing (1 core)       {rate:8.0f} signatures/s; ratio end-to-end / signing = {per_second / rate:.2f} "
           f"(/ 2 cores: {per_second / (2 * rate):.2f})")
-    print(f"POSTs at the sink      {figures['posts']:>8} to {figures['reached']} instances; states {figures['states']}; "
-          f"lost {lost}")
+    print(f"POSTs at the sink      {figures['posts']:>8} to {figures['reached']} instances "
+          f"(at most {figures['peak']} at once on one); states {figures['states']}; lost {lost}")
 
 
 def ensure_database() -> None:
@@ -241,8 +253,10 @@ def main() -> None:
     ensure_database()
     django.setup()
     runs = {"fast": lambda: run("fast sink", 0.0), "latency": lambda: run("50 ms latency", 0.05),
-            "dead": lambda: run("10% refused, 2% never answer", 0.0, refused_share=0.10, hang_share=0.02)}
-    results = [runs[name]() for name in (sys.argv[1:] or runs)]
+            "dead": lambda: run("10% refused, 2% never answer", 0.0, refused_share=0.10, hang_share=0.02),
+            "personal-50ms": lambda: run("304 personal inboxes on 16 instances, 50 ms", 0.05, instances=16, personal=19),
+            "personal-1s": lambda: run("304 personal inboxes on 16 instances, 1 s", 1.0, instances=16, personal=19)}
+    results = [runs[name]() for name in (sys.argv[1:] or runs)]  # e.g. `bench/fanout.py personal-1s`
     rate = signing_rate(results[0]["host"])
     for figures in results:
         report(figures, rate)
