@@ -1,4 +1,8 @@
-"""Thin Celery entry points. They take ids; the database rows are the truth."""
+"""Thin Celery entry points. They take ids; the database rows are the truth.
+
+Also what sends them: `enqueue`, `enqueue_deliveries` (outbox.publish calls it on commit) and the inbox
+wake-up. The one task kept elsewhere is `generate_actor_keys`, beside the keys (federation/keys.py), because
+actors enqueue it and this module, through routing, imports actors."""
 
 import logging
 from collections import Counter
