@@ -12,3 +12,12 @@ def advance_ama_states():
 @shared_task(name="ama.tasks.purge_live_events")
 def purge_live_events():
     return purge_old_events()
+
+
+@shared_task(name="ama.tasks.refresh_tallies")
+def refresh_tallies():
+    """Beat, every 15 s: one remote-tally refresh cycle (ama/tallies; a cycle already running makes it return)."""
+    from .tallies.run import refresh_due
+
+    report = refresh_due()
+    return {"skipped": report.skipped, **report.outcomes}

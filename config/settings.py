@@ -252,3 +252,14 @@ FEDIAMA_LIVE_POLL_INTERVAL = env.number("FEDIAMA_LIVE_POLL_INTERVAL", 0.5, minim
 FEDIAMA_LIVE_HEARTBEAT = env.number("FEDIAMA_LIVE_HEARTBEAT", 15, minimum=0.1)
 FEDIAMA_LIVE_VOTE_WINDOW = env.number("FEDIAMA_LIVE_VOTE_WINDOW", 1, minimum=0)
 FEDIAMA_LIVE_RETENTION_HOURS = env.number("FEDIAMA_LIVE_RETENTION_HOURS", 24, minimum=0)
+
+# Remote tallies (ama/tallies; README "Scores"): requests in flight per origin and per origin per minute, refetch
+# threads of a cycle, most rows per cycle, the shortest and longest seconds between refetches of one question,
+# how many of a live AMA's questions (by score) get the shortest.
+FEDIAMA_TALLY_ORIGIN_CONCURRENCY = env.integer("FEDIAMA_TALLY_ORIGIN_CONCURRENCY", 2, minimum=1)
+FEDIAMA_TALLY_ORIGIN_BUDGET = env.integer("FEDIAMA_TALLY_ORIGIN_BUDGET", 60, minimum=1)
+FEDIAMA_TALLY_THREADS = env.integer("FEDIAMA_TALLY_THREADS", 16, minimum=1)
+FEDIAMA_TALLY_BATCH = env.integer("FEDIAMA_TALLY_BATCH", 5000, minimum=1)
+FEDIAMA_TALLY_MIN_INTERVAL = env.integer("FEDIAMA_TALLY_MIN_INTERVAL", 30, minimum=1)
+FEDIAMA_TALLY_MAX_INTERVAL = env.integer("FEDIAMA_TALLY_MAX_INTERVAL", 600, minimum=1)
+FEDIAMA_TALLY_TOP = env.integer("FEDIAMA_TALLY_TOP", 20, minimum=0)

@@ -32,6 +32,16 @@ class FetchError(Exception):
         self.reason = reason
         self.status = status
 
+    @property
+    def transient(self) -> bool:
+        """Worth another try later: the server was not reached or did not answer in time, or answered
+        408, 429 or 5xx. Anything else (404, 410, other 4xx, a document we refuse) is final."""
+        return isinstance(self, NetworkError) or self.status in (408, 429) or (self.status or 0) >= 500
+
+
+class NetworkError(FetchError):
+    """Connection refused or reset, DNS lookup or TLS failed, or the deadline passed."""
+
 
 class UnsafeURL(FetchError):
     """The URL, or the address it resolves to, is refused by the guard."""
@@ -90,14 +100,14 @@ def _root_cause(error: BaseException) -> BaseException:
 
 def _network_error(error: Exception, deadline: netguard.Deadline) -> FetchError:
     if deadline.expired or isinstance(error, requests.Timeout):
-        return FetchError(_timeout_reason(deadline))
+        return NetworkError(_timeout_reason(deadline))
     if isinstance(error, requests.exceptions.SSLError):
-        return FetchError(f"TLS error: {str(_root_cause(error))[:120]}")
+        return NetworkError(f"TLS error: {str(_root_cause(error))[:120]}")
     root = _root_cause(error)
     if "NameResolution" in type(root).__name__ or "gaierror" in type(root).__name__:
-        return FetchError("DNS lookup failed")
+        return NetworkError("DNS lookup failed")
     text = getattr(root, "strerror", None) or str(root) or type(root).__name__
-    return FetchError(f"connection failed: {text[:120]}")
+    return NetworkError(f"connection failed: {text[:120]}")
 
 
 def _new_session(deadline) -> requests.Session:
@@ -149,7 +159,7 @@ class _Client:
         for first_try in (True, False):
             remaining = self.deadline.remaining()
             if remaining <= 0:
-                raise FetchError(_timeout_reason(self.deadline))
+                raise NetworkError(_timeout_reason(self.deadline))
             try:
                 response = self.session.request(method, url, headers=headers, data=body, stream=True,
                                                 allow_redirects=False, timeout=(remaining, remaining))
@@ -162,7 +172,7 @@ class _Client:
                 raise _network_error(error, self.deadline) from error
         if self.deadline.expired:  # the headers may have been cut short by the shutdown
             response.close()
-            raise FetchError(_timeout_reason(self.deadline))
+            raise NetworkError(_timeout_reason(self.deadline))
         return response
 
     def read(self, response: requests.Response, limit: int, *, truncate: bool = False) -> bytes:
@@ -185,7 +195,7 @@ class _Client:
         except (requests.RequestException, OSError) as error:
             raise _network_error(error, self.deadline) from error
         if self.deadline.expired:
-            raise FetchError(_timeout_reason(self.deadline), response.status_code)
+            raise NetworkError(_timeout_reason(self.deadline), response.status_code)
         return b"".join(chunks)[:limit]
 
 
@@ -201,14 +211,16 @@ def _get_headers(url: str, signer: Signer | None, accept: str = AS2_ACCEPT) -> d
 
 
 def _get_following_redirects(client: _Client, url: str, signer: Signer | None,
-                             accept: str = AS2_ACCEPT) -> tuple[requests.Response, str]:
+                             accept: str = AS2_ACCEPT, conditions: dict | None = None
+                             ) -> tuple[requests.Response, str]:
     """The first non-redirect response and the URL that served it.
 
-    Headers are built (and signed) afresh for every hop, for that hop's URL only.
+    Headers are built (and signed) afresh for every hop, for that hop's URL only; `conditions`
+    (If-None-Match, If-Modified-Since) ride along unsigned.
     """
     url = check_url(url)
     for _hop in range(MAX_REDIRECTS + 1):
-        response = client.send("GET", url, _get_headers(url, signer, accept))
+        response = client.send("GET", url, {**_get_headers(url, signer, accept), **(conditions or {})})
         location = response.headers.get("Location")
         if response.status_code not in REDIRECT_STATUSES or not location:
             return response, url
@@ -222,7 +234,14 @@ def _document(client: _Client, url: str, signer: Signer | None) -> tuple[dict, s
     when the redirects stayed on the same origin (another origin must not vouch for it)."""
     requested = check_url(url)
     response, final_url = _get_following_redirects(client, requested, signer)
-    allowed_ids = {final_url, requested} if _origin(requested) == _origin(final_url) else {final_url}
+    return _read_document(client, response), _allowed_ids(requested, final_url)
+
+
+def _allowed_ids(requested: str, final_url: str) -> set[str]:
+    return {final_url, requested} if _origin(requested) == _origin(final_url) else {final_url}
+
+
+def _read_document(client: _Client, response: requests.Response) -> dict:
     with response:
         status = response.status_code
         if status == 410:
@@ -234,7 +253,7 @@ def _document(client: _Client, url: str, signer: Signer | None) -> tuple[dict, s
             raise FetchError(f"not an ActivityStreams document ({media_type[:60] or 'no content type'})", status)
         body = client.read(response, settings.FEDIAMA_MAX_BODY_BYTES)
     try:
-        return strictjson.parse_object(body), allowed_ids
+        return strictjson.parse_object(body)
     except strictjson.BadJSON as error:
         raise FetchError(str(error)[:200], status) from error
 
@@ -272,6 +291,33 @@ def fetch_json(url: str, *, signer: Signer | None) -> dict:
         if not _has_id(document, allowed_ids):
             raise FetchError("document id does not match its URL")
         return document
+
+
+@dataclass(frozen=True)
+class Refetched:
+    """A conditional GET's outcome: the document (None: 304, unchanged) and the validators to send next time."""
+    document: dict | None
+    etag: str
+    last_modified: str
+
+
+def fetch_json_if_changed(url: str, *, signer: Signer | None, etag: str = "", last_modified: str = "") -> Refetched:
+    """A (signed) conditional GET of an AS2 document we hold: If-None-Match / If-Modified-Since from the
+    validators it gave last time; 304 is Refetched(None, ...). The document's id must be the URL asked for
+    (no second fetch by id: the caller knows the id). 410 is FetchError(status=410), as in fetch_json."""
+    conditions = {name: value for name, value in (("If-None-Match", etag), ("If-Modified-Since", last_modified))
+                  if value}
+    with _Client(settings.FEDIAMA_FETCH_TIMEOUT) as client:
+        requested = check_url(url)
+        response, final_url = _get_following_redirects(client, requested, signer, conditions=conditions)
+        if response.status_code == 304:
+            response.close()
+            return Refetched(None, etag, last_modified)
+        validators = (response.headers.get("ETag", "")[:200], response.headers.get("Last-Modified", "")[:64])
+        document = _read_document(client, response)
+    if not _has_id(document, _allowed_ids(requested, final_url)):
+        raise FetchError("document id does not match its URL")
+    return Refetched(document, *validators)
 
 
 JRD_ACCEPT = "application/jrd+json, application/json;q=0.9"

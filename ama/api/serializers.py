@@ -9,7 +9,7 @@ from rest_framework import serializers
 from federation.models import Actor
 from federation.safe_urls import http_url
 
-from .. import urls_ap
+from ..activitypub import ids
 from ..mentions import question_display_html
 from ..models import Ama, Answer, Question
 
@@ -125,10 +125,19 @@ class QuestionSerializer(serializers.ModelSerializer):
     permalink = serializers.SerializerMethodField()
     moderation = serializers.SerializerMethodField(
         help_text="Present only for hosts and moderators of this AMA.")
+    score = serializers.IntegerField(read_only=True, help_text="votes_here + remote_votes: what sorts use.")
+    votes_here = serializers.IntegerField(source="vote_count", read_only=True,
+                                          help_text="Votes received here, one per account (the same as vote_count).")
+    remote_votes = serializers.IntegerField(
+        source="remote_like_count", read_only=True,
+        help_text="Likes counted by the server the question was written on, less those we received ourselves.")
+    remote_votes_origin = serializers.CharField(
+        source="origin_host", read_only=True, help_text="The server remote_votes were counted on (its host).")
 
     class Meta:
         model = Question
-        fields = ["id", "ama", "author", "content_html", "content_display", "language", "vote_count", "answered", "answered_at",
+        fields = ["id", "ama", "author", "content_html", "content_display", "language", "vote_count", "score",
+                  "votes_here", "remote_votes", "remote_votes_origin", "answered", "answered_at",
                   "answers", "permalink", "ap_id", "url", "parent", "is_edited", "starred", "now_answering",
                   "received_at", "published_at", "moderation"]
         read_only_fields = fields
@@ -148,7 +157,7 @@ class QuestionSerializer(serializers.ModelSerializer):
         return AnswerSerializer(answers, many=True, context=self.context).data
 
     def get_permalink(self, question) -> str:
-        return urls_ap.question_page(question)
+        return ids.question_page(question)
 
     @extend_schema_field(ModerationSerializer(allow_null=True))
     def get_moderation(self, question):

@@ -46,8 +46,9 @@ def answer_data(question: Question, answer: Answer) -> dict:
 
 
 def votes_data(question: Question) -> dict:
-    return {"question_id": question.pk, "vote_count": question.vote_count,
-            "label": votes_label(question.ama, question.vote_count)}
+    """vote_count is the score the page shows (votes here + remote likes); its parts beside it."""
+    return {"question_id": question.pk, "vote_count": question.score, "votes_here": question.vote_count,
+            "remote_votes": question.remote_like_count, "label": votes_label(question.ama, question.score)}
 
 
 def pending_data(question: Question) -> dict:

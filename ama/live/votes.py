@@ -34,7 +34,7 @@ def flush_votes(question_id: int) -> None:
         if question is None:
             return
         last = _last_event(question)
-        if last is not None and last.payload.get("vote_count") == question.vote_count:
+        if last is not None and last.payload.get("vote_count") == question.score:
             return
         wait = _wait(last)
         if wait > 0 and not current_app.conf.task_always_eager:

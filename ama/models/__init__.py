@@ -21,3 +21,6 @@ __all__ += ["AskerActor"]
 from .live import LiveEvent  # noqa: E402
 
 __all__ += ["LiveEvent"]
+from .tallies import TallyOrigin, TallyRun, TallyState  # noqa: E402
+
+__all__ += ["TallyOrigin", "TallyRun", "TallyState"]

@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from federation.activities import host_of
 from federation.models import Actor
 
 from .sessions import Ama
@@ -39,15 +40,16 @@ class QuestionQuerySet(models.QuerySet):
         return self.filter(answered_at__isnull=True)
 
     def sorted_by(self, key: str):
+        score = (models.F("vote_count") + models.F("remote_like_count")).desc()
         orders = {
-            "top": ["-vote_count", "received_at"],
+            "top": [score, "received_at"],
             "newest": ["-received_at"],
             "oldest": ["received_at"],
         }
         if key == "answered":
             return self.answered().order_by("-answered_at")
         if key == "unanswered":
-            return self.unanswered().order_by("-vote_count", "received_at")
+            return self.unanswered().order_by(score, "received_at")
         return self.order_by(*orders.get(key, orders["top"]), "pk")
 
     def with_counts(self):
@@ -94,6 +96,9 @@ class Question(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_note = models.TextField(blank=True)
     vote_count = models.IntegerField(default=0, db_index=True)
+    # The likes its origin server reports that are not among vote_count (ama/tallies; FEDERATION.md "Remote
+    # tallies"): the score is vote_count + remote_like_count.
+    remote_like_count = models.IntegerField(default=0)
     authorization_ap_id = models.URLField(max_length=500, blank=True)
     received_message = models.ForeignKey(
         "federation.InboxMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
@@ -113,6 +118,15 @@ class Question(models.Model):
 
     def __str__(self):
         return self.content_text[:80]
+
+    @property
+    def score(self) -> int:
+        return self.vote_count + self.remote_like_count
+
+    @property
+    def origin_host(self) -> str:
+        """The host of the server the question was written on (where its remote likes are counted)."""
+        return host_of(self.ap_id)
 
     @property
     def shown_html(self) -> str:

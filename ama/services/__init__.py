@@ -82,3 +82,6 @@ __all__ += [
     "audit_undo", "keyword_filter_delete", "keyword_filter_save", "report_assign", "report_create",
     "report_forward", "report_receive", "report_resolve",
 ]
+from .tallies import question_tally_keep, question_tally_recount, question_tally_update  # noqa: E402
+
+__all__ += ["question_tally_keep", "question_tally_recount", "question_tally_update"]

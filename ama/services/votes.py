@@ -7,6 +7,7 @@ from federation.models import Actor
 
 from .. import live
 from ..models import Question, Vote
+from .tallies import question_tally_recount
 
 
 def _recount(question: Question) -> int:
@@ -14,6 +15,7 @@ def _recount(question: Question) -> int:
     total = Vote.objects.filter(counted, question=question).aggregate(total=Sum("value"))["total"] or 0
     Question.objects.filter(pk=question.pk).update(vote_count=total)
     question.vote_count = total
+    question_tally_recount(question=question)  # a voter may be one of the likers its origin lists
     return total
 
 
