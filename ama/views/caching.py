@@ -15,12 +15,15 @@ so a proxy in front may share them for a few seconds and then revalidate with th
 them."""
 
 import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import wraps
 
 from django.contrib.messages import get_messages
 from django.core.cache import caches
+from django.db import connection
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
@@ -43,10 +46,22 @@ class Stamp:
     changed_at: datetime
 
 
+def _stamp_sql() -> str:
+    quote, table = connection.ops.quote_name, Ama._meta.db_table
+    return (f"SELECT id, version, changed_at FROM {quote(table)} "  # what Ama.objects.visible() shows
+            "WHERE slug = %s AND deleted_at IS NULL AND state <> %s LIMIT 1")
+
+
 def ama_stamp(slug: str) -> Stamp | None:
-    """A public AMA's version in one query; None for drafts, deleted and unknown AMAs (the view answers them)."""
-    rows = Ama.objects.visible().filter(slug=slug).values_list("pk", "version", "changed_at")[:1]
-    return Stamp(*rows[0]) if rows else None
+    """A public AMA's version in one query; None for drafts, deleted and unknown AMAs (the view answers them).
+    Plain SQL: building the same query with the ORM cost ~0.5 ms, most of a cached page's time."""
+    with connection.cursor() as cursor:
+        cursor.execute(_stamp_sql(), [slug, Ama.State.DRAFT.value])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, version, changed_at = row
+    return Stamp(pk, version, changed_at if changed_at.tzinfo else changed_at.replace(tzinfo=UTC))
 
 
 def token_free(request) -> dict:
@@ -68,7 +83,7 @@ def api_format(request) -> str:
 def _bypasses(request) -> bool:
     """Requests answered as if this module did not exist: writes, API tokens (the user is known only to DRF),
     and a viewer with messages waiting to be shown once."""
-    if request.method not in ("GET", "HEAD") or "Authorization" in request.headers:
+    if request.method not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in request.META:
         return True
     return len(get_messages(request)) > 0
 
@@ -95,15 +110,46 @@ def _shareable(request, response) -> bool:
             and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
 
 
+class _Recent:
+    """This process's most recently served renders, in front of the shared cache (whose file or network read
+    of a 100 kB page costs ~0.4 ms). Safe without invalidation: a key names one version's render for good."""
+
+    def __init__(self, size: int):
+        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key: str):
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+            return self.items.get(key)
+
+    def put(self, key: str, value) -> None:
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+_recent = _Recent(size=64)
+
+
+def _stored(key: str):
+    if (stored := _recent.get(key)) is None and (stored := caches["pages"].get(key)) is not None:
+        _recent.put(key, stored)
+    return stored
+
+
 def _render(view, request, args, kwargs, key: str | None):
-    if key and (stored := caches["pages"].get(key)) is not None:
+    if key and (stored := _stored(key)) is not None:
         content, headers = stored
         return HttpResponse(content, headers=headers)
     response = view(request, *args, **kwargs)
     if hasattr(response, "render") and not response.is_rendered:
         response.render()  # a TemplateResponse or DRF Response: its bytes are what is cached
     if key and _shareable(request, response):
-        caches["pages"].set(key, (response.content, dict(response.items())), RENDER_TIMEOUT)
+        stored = (response.content, dict(response.items()))
+        caches["pages"].set(key, stored, RENDER_TIMEOUT)
+        _recent.put(key, stored)
     return response
 
 

@@ -66,6 +66,7 @@ def urls(ama, question, answer) -> list[str]:
 
 def test_unchanged_pages_answer_304_without_rendering(client, open_ama, question, answer,
                                                       django_assert_max_num_queries):
+    open_ama.refresh_from_db()
     for url in urls(open_ama, question, answer):
         first = client.get(url)
         assert first.status_code == 200, url
