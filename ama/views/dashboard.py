@@ -2,7 +2,9 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -69,8 +71,27 @@ def ama_dashboard(request, slug):
                "pending": question_lists.page_of(request, question_lists.pending(ama, filters), "pending_page"),
                "rejected": question_lists.page_of(request, question_lists.rejected(ama, filters), "rejected_page"),
                "reject_form": RejectForm(), "answer_form": AnswerForm(),
-               "can_answer": can_answer(request.user, ama), "can_edit": can_edit_ama(request.user, ama)}
+               "can_answer": can_answer(request.user, ama), "can_edit": can_edit_ama(request.user, ama),
+               "waiting": Question.objects.pending().filter(ama=ama).count()}
     return render(request, "ama/dashboard/ama.html", context)
+
+
+# The dashboard's query names (filters and each list's page) that an action's form carries back in `back`.
+BACK_QUERY = ("state", "q", "page", "pending_page", "rejected_page")
+BACK_VALUE_LENGTH = 200
+
+
+def _back(request, ama: Ama, question_pk: int | None = None):
+    """Back to the dashboard as it was (its filters and pages, from the form's `back` field) and to the question
+    acted on (#q-<pk>), rather than to the top of a long page. Only the dashboard's own query names are kept."""
+    sent = QueryDict(request.POST.get("back", "")[:1000])
+    kept = QueryDict(mutable=True)
+    for name in BACK_QUERY:
+        if sent.get(name):
+            kept[name] = sent[name][:BACK_VALUE_LENGTH]
+    query = f"?{kept.urlencode()}" if kept else ""
+    anchor = f"#q-{question_pk}" if question_pk else ""
+    return redirect(reverse("dashboard-ama", args=[ama.slug]) + query + anchor)
 
 
 def _run(request, action, success: str) -> bool:
@@ -93,7 +114,7 @@ def ama_switch(request, slug, action):
         _run(request, lambda: services.ama_open(ama=ama, by_user=request.user), _("The AMA is open."))
     else:
         _run(request, lambda: services.ama_close(ama=ama, by_user=request.user), _("The AMA is closed."))
-    return redirect("dashboard-ama", slug=ama.slug)
+    return _back(request, ama)
 
 
 _TOGGLES = {  # action: (service, its switch, message)
@@ -124,14 +145,15 @@ def moderate(request, slug, pk, action):
         else:
             _run(request, lambda: services.question_reject(question=question, by_user=request.user,
                                                            **form.cleaned_data), _("Question rejected."))
-    return redirect("dashboard-ama", slug=ama.slug)
+    return _back(request, ama, question.pk)
 
 
 def _answer_page(request, ama, question, form, answer=None):
     preview = ""
     if "preview" in request.POST and form.is_valid():
         preview = render_markdown(form.cleaned_data["body"])
-    context = {"ama": ama, "question": question, "form": form, "preview": preview, "answer": answer}
+    context = {"ama": ama, "question": question, "form": form, "preview": preview, "answer": answer,
+               "back": request.POST.get("back", request.GET.get("back", ""))[:1000]}
     return render(request, "ama/dashboard/answer.html", context, status=400 if form.errors else 200)
 
 
@@ -150,7 +172,7 @@ def answer(request, slug, pk):
             form.add_error("body", str(error))
         else:
             messages.success(request, _("Your answer is published."))
-            return redirect("dashboard-ama", slug=ama.slug)
+            return _back(request, ama, question.pk)
     return _answer_page(request, ama, question, form)
 
 
@@ -172,7 +194,7 @@ def answer_edit(request, slug, pk):
             form.add_error("body", str(error))
         else:
             messages.success(request, _("Your answer is updated."))
-            return redirect("dashboard-ama", slug=slug)
+            return _back(request, found.question.ama, found.question_id)
     return _answer_page(request, found.question.ama, found.question, form, answer=found)
 
 
@@ -181,4 +203,4 @@ def answer_edit(request, slug, pk):
 def answer_delete(request, slug, pk):
     found = _own_answer(request, slug, pk)
     _run(request, lambda: services.answer_delete(answer=found, by_user=request.user), _("The answer is deleted."))
-    return redirect("dashboard-ama", slug=slug)
+    return _back(request, found.question.ama, found.question_id)

@@ -56,6 +56,8 @@ def test_the_page_opens_its_stream_at_the_version_it_was_rendered_at(client, ope
     assert f'data-live-version="{open_ama.version}"' in html and 'data-live-sort="newest"' in html
     scripts = re.findall(r'<script src="([^"]+)" defer></script>', html)
     assert [src.rsplit("/", 1)[1] for src in scripts] == ["stream.js", "live.js"]
+    assert re.search(r"<title>(.*?)</title>", html, re.S).group(1) == f"{open_ama.title} · fediama"
+    assert html.count('id="live-status"') == 1 and html.count('id="live-new"') == 1
 
 
 def test_the_page_says_live_updates_in_french(client, open_ama):
@@ -117,3 +119,54 @@ def test_the_qr_code_is_a_cacheable_svg_of_the_ama_address(client, open_ama):
     assert body.startswith("<svg") and "viewBox" in body and "style=" not in body
     expected = segno.make(open_ama.ap_id, error="m").matrix
     assert len(expected) == int(re.search(r'viewBox="0 0 (\d+)', body).group(1)) - 4  # the code, 2 modules round
+
+
+@pytest.fixture
+def host_client(client, host):
+    client.force_login(host.user)
+    return client
+
+
+def pending_question(ama, author, text, n):
+    return services.question_receive(ama=ama, author=author, ap_id=f"https://mastodon.example/notes/{n}",
+                                     content_html=f"<p>{text}</p>", in_reply_to=ama.ap_id)
+
+
+@pytest.mark.parametrize("action", ["approve", "reject", "star", "now"])
+def test_a_console_action_returns_to_the_question_with_the_lists_filters_and_page(host_client, open_ama, asker,
+                                                                                    action):
+    question = pending_question(open_ama, asker, "Keep my place", 1)
+    if action in ("star", "now"):
+        services.question_approve(question=question)
+    back = "state=&q=place&pending_page=2&page=3"
+    response = host_client.post(f"/dashboard/{open_ama.slug}/questions/{question.pk}/{action}",
+                                {"reason": "spam", "back": back})
+    assert response.status_code == 302
+    assert response["Location"] == (f"/dashboard/{open_ama.slug}/?q=place&page=3&pending_page=2#q-{question.pk}")
+
+
+def test_only_the_dashboards_own_query_goes_back(host_client, open_ama, asker):
+    question = pending_question(open_ama, asker, "Keep my place", 1)
+    back = "next=https://evil.example/&q=" + "x" * 300 + "&state=pending"
+    response = host_client.post(f"/dashboard/{open_ama.slug}/questions/{question.pk}/approve", {"back": back})
+    assert response["Location"] == f"/dashboard/{open_ama.slug}/?state=pending&q={'x' * 200}#q-{question.pk}"
+
+
+def test_an_answer_published_from_the_console_returns_to_its_question(host_client, open_ama, asker):
+    question = services.question_approve(question=pending_question(open_ama, asker, "Answer me", 1))
+    url = f"/dashboard/{open_ama.slug}/questions/{question.pk}/answer/"
+    preview = host_client.post(url, {"body": "Draft", "preview": "1", "back": "page=2"}).content.decode()
+    assert '<input type="hidden" name="back" value="page=2">' in preview  # carried through the preview
+    response = host_client.post(url, {"body": "Done", "publish": "1", "back": "page=2"})
+    assert response["Location"] == f"/dashboard/{open_ama.slug}/?page=2#q-{question.pk}"
+
+
+def test_the_console_page_carries_its_query_its_stream_and_the_pending_form_template(host_client, open_ama, asker):
+    pending_question(open_ama, asker, "Waiting one", 1)
+    html = host_client.get(f"/dashboard/{open_ama.slug}/?q=Wait&page=1").content.decode()
+    assert html.count('<input type="hidden" name="back" value="q=Wait&amp;page=1">') >= 3
+    assert f'data-live-events="/dashboard/{open_ama.slug}/events"' in html and 'data-waiting="1"' in html
+    template = re.search(r'<template id="pending-template">.*?</template>', html, re.S).group(0)
+    assert 'name="csrfmiddlewaretoken"' in template and '<select name="reason">' in template
+    assert re.findall(r'<script src="[^"]*/(\w+\.js)" defer>', html) == ["stream.js", "console.js"]
+    assert re.search(r"<title>(.*?)</title>", html, re.S).group(1) == f"Dashboard · {open_ama.title} · fediama"

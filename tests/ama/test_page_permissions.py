@@ -248,7 +248,7 @@ def test_approve(world, role, outcome):
     if outcome != OK:
         return assert_refused(response, outcome, before)
     world.pending.refresh_from_db()
-    assert response.status_code == 302 and response["Location"] == world.dashboard
+    assert response.status_code == 302 and response["Location"] == f"{world.dashboard}#q-{world.pending.pk}"
     assert world.pending.state == Question.State.PUBLISHED
     assert AuditEntry.objects.filter(action="question.approve", question=world.pending,
                                      actor_user=world.users[role]).exists()
@@ -304,7 +304,7 @@ def test_reject(world, role, outcome):
     if outcome != OK:
         return assert_refused(response, outcome, before)
     world.pending.refresh_from_db()
-    assert response.status_code == 302 and response["Location"] == world.dashboard
+    assert response.status_code == 302 and response["Location"] == f"{world.dashboard}#q-{world.pending.pk}"
     assert (world.pending.state, world.pending.reject_reason) == (Question.State.REJECTED, "spam")
 
 
@@ -358,7 +358,7 @@ def test_publish_an_answer(world, role, outcome):
                                            {"body": "My answer", "publish": "1"})
     if outcome != OK:
         return assert_refused(response, outcome, before)
-    assert response.status_code == 302 and response["Location"] == world.dashboard
+    assert response.status_code == 302 and response["Location"] == f"{world.dashboard}#q-{world.shown.pk}"
     answer = Answer.objects.get(question=world.shown)
     assert (answer.author, answer.body) == (actor_of(world, role), "My answer")
 
