@@ -99,6 +99,7 @@ class InboxMessage(models.Model):
     class State(models.TextChoices):
         QUEUED = "queued"
         PROCESSING = "processing"
+        RETRYING = "retrying"  # a server it needed could not be reached: taken again at next_attempt_at
         PROCESSED = "processed"
         IGNORED = "ignored"
         FAILED = "failed"
@@ -113,6 +114,7 @@ class InboxMessage(models.Model):
     state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED, db_index=True)
     attempts = models.PositiveIntegerField(default=0)
     lease_until = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)  # when a retrying row is taken again
     result = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
     received_at = models.DateTimeField(default=timezone.now)

@@ -2,6 +2,7 @@
 the outcome. Handlers are registered in a table, one per (activity type, object type)."""
 
 import logging
+import random
 import time
 import traceback
 from collections.abc import Callable
@@ -15,12 +16,16 @@ from django.utils import timezone
 
 from . import actors
 from .activities import as_list, host_of, id_of, type_of
+from .delivery import BACKOFF
 from .models import Actor, InboxMessage
 from .safe_urls import http_url
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5  # a row whose worker died or timed out this often is marked failed, not tried again
+# after a network failure (a server it needs unreachable, slow or answering 5xx), a row is tried again as a
+# delivery is: 1, 5, 15, 60 minutes later; the failure of its MAX_ATTEMPTS-th try is final
+RETRY_BACKOFF = BACKOFF[:MAX_ATTEMPTS - 1]
 
 
 class Ignore(Exception):
@@ -91,16 +96,17 @@ def trusted_object(obj, signer: Actor) -> dict:
     except actors.http.FetchError as error:
         if error.status in (404, 410):
             raise Ignore(f"object {object_id[:200]} is not there ({error.status})") from error
-        raise
+        raise type(error)(f"object {object_id[:200]}: {error.reason}", error.status) from error  # same kind
     if any(host_of(author) != host_of(fetched.get("id")) for author in _authors(fetched)):
         raise Ignore("fetched object is attributed to another host")
     return fetched
 
 
 def _waiting(now) -> Q:
-    """Rows a worker may take: queued ones, and ones whose worker's lease ran out (a few times at most)."""
-    return Q(state=InboxMessage.State.QUEUED) | Q(state=InboxMessage.State.PROCESSING, lease_until__lt=now,
-                                                   attempts__lt=MAX_ATTEMPTS)
+    """Rows a worker may take: queued ones, retrying ones whose time has come, and ones whose worker's lease
+    ran out (a few times at most)."""
+    return (Q(state=InboxMessage.State.QUEUED) | Q(state=InboxMessage.State.RETRYING, next_attempt_at__lte=now)
+            | Q(state=InboxMessage.State.PROCESSING, lease_until__lt=now, attempts__lt=MAX_ATTEMPTS))
 
 
 def claim(message_id: int) -> InboxMessage | None:
@@ -142,12 +148,47 @@ def process(message_id: int) -> str | None:
                 state=InboxMessage.State.QUEUED, lease_until=None)
         raise
     except Exception as error:  # a handler bug must not lose the message: it stays, marked failed
+        if fetch_failure(error) is not None:
+            return fetch_failed(message, error)
         log.exception("inbox message %s (%s) failed", message.pk, message.ap_id)
         finish(message, InboxMessage.State.FAILED, result=type(error).__name__,
                error="".join(traceback.format_exception(error))[-4000:])
         return InboxMessage.State.FAILED
     finish(message, InboxMessage.State.PROCESSED, result=result or "ok")
     return InboxMessage.State.PROCESSED
+
+
+def fetch_failure(error: BaseException | None) -> actors.http.FetchError | None:
+    """The failed fetch behind an error (handlers may wrap it, as resolve_actor does), or None."""
+    while error is not None and not isinstance(error, actors.http.FetchError):
+        error = error.__cause__
+    return error
+
+
+def fetch_failed(message: InboxMessage, error: Exception) -> str:
+    """A document the message needs could not be fetched. A network failure is tried again later (the
+    row waits as `retrying`), until its last attempt; anything else (a 403, a document we refuse) fails
+    at once. One log line with the cause: the remote server's failure is not a bug of ours."""
+    cause = str(error)[:1000]
+    retry_at = _retry_at(message) if fetch_failure(error).transient else None
+    if retry_at is None:
+        log.warning("inbox message %s (%s) failed on attempt %d: %s", message.pk, message.ap_id, message.attempts,
+                    cause)
+        finish(message, InboxMessage.State.FAILED, result="fetch failed", error=cause)
+        return InboxMessage.State.FAILED
+    log.info("inbox message %s (%s) will be tried again at %s: %s", message.pk, message.ap_id,
+             retry_at.isoformat(timespec="seconds"), cause)
+    InboxMessage.objects.filter(pk=message.pk, state=InboxMessage.State.PROCESSING).update(
+        state=InboxMessage.State.RETRYING, next_attempt_at=retry_at, lease_until=None,
+        result=f"network failure on attempt {message.attempts}", error=cause)
+    return InboxMessage.State.RETRYING
+
+
+def _retry_at(message: InboxMessage):
+    """When a row that met a network failure is tried again (the backoff, ±10%), None after its last attempt."""
+    if message.attempts > len(RETRY_BACKOFF):
+        return None
+    return timezone.now() + RETRY_BACKOFF[message.attempts - 1] * random.uniform(0.9, 1.1)
 
 
 def claimable_ids(limit: int) -> list[int]:

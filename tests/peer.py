@@ -64,7 +64,7 @@ class PeerActor:
 
 
 class Peer:
-    def __init__(self, host: str = "127.0.0.1"):
+    def __init__(self, host: str = "127.0.0.1", port: int = 0):
         self.private_pem, self.public_pem = test_keypair()
         self.actors: dict[str, PeerActor] = {}
         self.objects: dict[str, dict] = {}
@@ -74,7 +74,7 @@ class Peer:
         self.statuses: list[int] = []  # statuses to answer inbox POSTs with, in order; then 202
         self.get_delay = 0.0  # seconds every GET waits before it is answered (a slow server)
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer((host, 0), self._handler_class())
+        self.server = ThreadingHTTPServer((host, port), self._handler_class())
         self.server.daemon_threads = True
         self.base = f"http://{host}:{self.server.server_address[1]}"
         self.domain = f"{host}:{self.server.server_address[1]}"

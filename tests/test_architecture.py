@@ -183,7 +183,8 @@ def test_the_import_reader_sees_function_level_and_relative_imports(tmp_path, mo
 # the statement (or this list) follows.
 LEFT_OUT = {
     # the inbox INSERT writes every column; these take the model's default, prepared once per process
-    "inbox": {"id", "state", "attempts", "lease_until", "result", "error", "received_at", "processed_at"},
+    "inbox": {"id", "state", "attempts", "lease_until", "next_attempt_at", "result", "error", "received_at",
+              "processed_at"},
     # the deliveries INSERT leaves these to the database: NULL until an attempt or a success sets them
     "outbox": {"id", "last_status", "delivered_at"},
 }

@@ -52,13 +52,14 @@ def free_port() -> int:
 class Worker:
     """One `celery worker` process; its log is kept for the failure message."""
 
-    def __init__(self, name: str, *, broker_url: str | None = None, concurrency: int = 8, **env):
+    def __init__(self, name: str, *, broker_url: str | None = None, concurrency: int = 8, pool: str = "threads",
+                 **env):
         self.name, self.log = name, BASE_DIR / "var" / f"worker-{name}-{os.getpid()}.log"
         self.env = {**os.environ, **WORKER_ENV, "DATABASE_URL": worker_database_url(), **env}
         if broker_url:
             self.env["REDIS_URL"] = broker_url
         self.command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "inbox,deliver,default",
-                        "-P", "threads", "-c", str(concurrency), "-n", f"{name}-{os.getpid()}@%h",
+                        "-P", pool, "-c", str(concurrency), "-n", f"{name}-{os.getpid()}@%h",
                         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"]
         self.process = None
 
@@ -132,6 +133,11 @@ class RedisServer:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(10)
+
+    def kill(self) -> None:
+        """kill -9: the broker vanishes mid-conversation (no persistence: its queues go with it)."""
+        self.process.kill()
+        self.process.wait(10)
 
 
 @pytest.fixture
