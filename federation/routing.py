@@ -169,8 +169,8 @@ def fetch_failed(message: InboxMessage, error: Exception) -> str:
     """A document the message needs could not be fetched. A network failure is tried again later (the
     row waits as `retrying`), until its last attempt; anything else (a 403, a document we refuse) fails
     at once. One log line with the cause: the remote server's failure is not a bug of ours."""
-    cause = str(error)[:1000]
-    retry_at = _retry_at(message) if fetch_failure(error).transient else None
+    cause, failure = str(error)[:1000], fetch_failure(error)
+    retry_at = _retry_at(message) if failure is not None and failure.transient else None
     if retry_at is None:
         log.warning("inbox message %s (%s) failed on attempt %d: %s", message.pk, message.ap_id, message.attempts,
                     cause)
