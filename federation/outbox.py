@@ -45,14 +45,20 @@ def _recipient_inboxes(recipients: Iterable) -> set[str]:
     return inboxes
 
 
+def never_resolves(domain: str) -> bool:
+    """A name under the reserved `.invalid` TLD (RFC 6761 §6.4: never resolves, anywhere). The demo's
+    actors (seed_demo) have their inboxes there: a delivery to one could only retry until it dies."""
+    return domain.partition(":")[0].rstrip(".").endswith(".invalid")  # host_of: lower-case host[:port]
+
+
 def deliverable(inboxes: set[str]) -> list[str]:
-    """Drop our own domain and blocked domains (the block list read now, in one query, so a block made a
-    moment ago in another process holds); stable order."""
+    """Drop our own domain, names that never resolve and blocked domains (the block list read now, in one
+    query, so a block made a moment ago in another process holds); stable order."""
     ours, policies = local_domain(), caches.read_domain_policies()
     allowed = []
     for inbox in sorted(inboxes):
         domain = host_of(inbox)
-        if domain and domain != ours and not domain_policy.is_blocked(domain, policies):
+        if domain and domain != ours and not never_resolves(domain) and not domain_policy.is_blocked(domain, policies):
             allowed.append(inbox)
     return allowed
 

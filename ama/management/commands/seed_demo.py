@@ -2,7 +2,8 @@
 
 Idempotent: when the demo AMA exists nothing is written. Creates the host account and an admin superuser;
 their passwords are generated once, kept in FEDIAMA_VAR_DIR, and printed on every run. The remote
-accounts are made up: their servers are under .example and their inboxes under the reserved .invalid TLD."""
+accounts are made up: their servers are under .example and their inboxes under the reserved .invalid TLD,
+for which no delivery is ever created (federation.outbox.never_resolves)."""
 
 import json
 import secrets
