@@ -42,14 +42,14 @@ class Filters:
 def pending(ama, filters: Filters):
     if filters.state not in ("", "pending"):
         return None
-    rows = Question.objects.pending().filter(ama=ama).select_related("author", "parent").order_by("received_at")
+    rows = Question.objects.pending().filter(ama=ama).select_related("author", "parent").order_by("received_at", "pk")
     return filters.matching(rows)
 
 
 def on_the_page(ama, filters: Filters):
     if filters.state not in ("", "approved", "answered"):
         return None
-    rows = listing.visible_questions().filter(ama=ama).order_by("answered_at", "-vote_count", "received_at")
+    rows = listing.visible_questions().filter(ama=ama).order_by("answered_at", "-vote_count", "received_at", "pk")
     if filters.state:
         rows = rows.filter(answered_at__isnull=filters.state == "approved")
     return filters.matching(rows.select_related("author").prefetch_related(listing.live_answers()))
