@@ -73,6 +73,7 @@ def test_a_question_approved_and_answered_reaches_the_viewer_and_the_stage_witho
     expect(waiting).to_contain_text("Will the weights be open?")
     expect(waiting.get_by_role("button", name="Approve")).to_be_visible()
     expect(host).to_have_title(re.compile(r"^\(1\) "))
+    expect(host.locator("#pending-heading")).to_have_text("1 question waiting for review")
     assert never_reloaded(host)
     expect(viewer.locator(f"#q-{question.pk}")).to_have_count(0)  # pending: not public
 

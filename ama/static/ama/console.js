@@ -23,6 +23,15 @@
     document.title = (waiting > 0 ? "(" + waiting + ") " : "") + title;
   }
 
+  /* The queue's heading counts the questions listed (its filters apply): "1 question" or "N questions". */
+  function countListed(step) {
+    var heading = document.getElementById("pending-heading");
+    if (!heading) { return; }
+    var listed = Math.max(0, Number(heading.dataset.listed) + step);
+    heading.dataset.listed = listed;
+    heading.textContent = listed === 1 ? heading.dataset.one : heading.dataset.many.replace("2", listed);
+  }
+
   /* --- the review queue, live --- */
 
   function pendingArticle(data) {
@@ -53,6 +62,7 @@
     if (empty) { empty.remove(); }
     var node = pendingArticle(data);
     list.appendChild(node);
+    countListed(1);
     live.highlight(node);
     live.announce(status, status.dataset.newPending);
   }
@@ -61,7 +71,10 @@
     waiting = Math.max(0, waiting - 1);
     showCount();
     var node = document.getElementById("q-" + data.question_id);
-    if (node && node.classList.contains("pending") && node !== document.activeElement) { node.remove(); }
+    if (node && node.classList.contains("pending") && node !== document.activeElement) {
+      node.remove();
+      countListed(-1);
+    }
   }
 
   /* --- keys --- */

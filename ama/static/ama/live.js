@@ -10,7 +10,7 @@
   var newBar = document.getElementById("live-new");
   var end = document.getElementById("questions-end");
   var sort = root.dataset.liveSort;
-  var held = [];  // [article, parent, before]: questions waiting behind the "N new questions" bar
+  var held = [];  // [article, event data]: questions waiting behind the "N new questions" bar
 
   var now = document.getElementById("now-answering");
 
@@ -91,7 +91,6 @@
 
   function followUpPlace(parentId) {
     var parent = article(parentId);
-    if (!parent || sort === "unanswered" || sort === "answered") { return null; }
     var box = parent.querySelector(":scope > .follow-ups");
     if (!box) {
       box = document.createElement("div");
@@ -104,8 +103,10 @@
   /* Above the reader's view: inserting there would push what they are reading down. */
   function abovePosition(parent, before) {
     if (window.scrollY < 1) { return false; }
-    var mark = before || parent.lastElementChild || parent;
-    return mark.getBoundingClientRect().top < 0;
+    var last = parent.lastElementChild;
+    var edge = before ? before.getBoundingClientRect().top
+      : (last ? last.getBoundingClientRect().bottom : parent.getBoundingClientRect().top);
+    return edge < 0;
   }
 
   function insert(fresh, place) {
@@ -122,25 +123,36 @@
   }
 
   function revealHeld() {
-    var first = null;
+    var shown = [];
     held.forEach(function (entry) {
-      if (!document.getElementById(entry[0].id)) { insert(entry[0], [entry[1], entry[2]]); }
-      first = first || entry[0];
+      var where = placeOf(entry[0], entry[1]);
+      if (where && !document.getElementById(entry[0].id)) {
+        insert(entry[0], where);
+        shown.push(entry[0]);
+      }
     });
     held = [];
     showNewBar();
-    if (first && first.isConnected) {
-      first.setAttribute("tabindex", "-1");
-      first.focus();  // the reader asked for them
+    shown.sort(function (a, b) { return a.getBoundingClientRect().top - b.getBoundingClientRect().top; });
+    if (shown.length) {
+      shown[0].setAttribute("tabindex", "-1");
+      shown[0].focus();  // the reader asked for them
     }
   }
 
+  /* Threaded sorts put a follow-up under its question (not on this page: nowhere); flat sorts list it. */
+  function placeOf(fresh, data) {
+    var flat = sort === "unanswered" || sort === "answered";
+    if (!data.parent_id || flat) { return placeFor(fresh); }
+    return article(data.parent_id) ? followUpPlace(data.parent_id) : null;
+  }
+
+  /* Insert now, or hold it behind the bar when it would land above what the reader is reading. */
   function place(fresh, data) {
-    var where = data.parent_id && article(data.parent_id) ? followUpPlace(data.parent_id) : null;
-    if (!where && !(data.parent_id && article(data.parent_id))) { where = placeFor(fresh); }
+    var where = placeOf(fresh, data);
     if (!where) { return false; }
     if (abovePosition(where[0], where[1])) {
-      held.push([fresh, where[0], where[1]]);
+      held.push([fresh, data]);
       showNewBar();
     } else {
       insert(fresh, where);
