@@ -12,5 +12,7 @@ class AmaConfig(AppConfig):
         from . import inbound  # noqa: F401  registers the AMA's inbox handlers
         from . import inbound_flag  # noqa: F401  Flag → Report
         from federation.activity_views import provide_gone_check
-        from .federation import object_gone
+        from .activitypub.documents import object_gone
+        from .activitypub.group_content import install_group_content
+        install_group_content()  # what the Groups' endpoints serve
         provide_gone_check(object_gone)  # activities showing something deleted here answer 410

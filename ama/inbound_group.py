@@ -9,7 +9,8 @@ from federation import actors
 from federation.activities import host_of, id_of, ids_of, text_of, type_of
 from federation.routing import Ignore, Incoming, handlers_for, register, run_handlers, trusted_object
 
-from . import groups, services
+from . import services
+from .activitypub import publish_group
 from .models import Ama, Question
 
 RELAYED_INNER = {"Create", "Update", "Delete", "Like", "Dislike", "Undo"}
@@ -55,7 +56,7 @@ def _relay(incoming: Incoming, generic, *, relay_if=lambda ama: True) -> str | N
         return None
     result = generic(incoming)
     if result is not None and relay_if(ama):
-        groups.send_received(ama, incoming.activity)
+        publish_group.send_received(ama, incoming.activity)
     return result
 
 
@@ -101,7 +102,7 @@ def on_group_delete(incoming: Incoming) -> str | None:
     if question.author_id != incoming.actor.pk:
         return _removed_by_remote_moderator(incoming, question)
     result = on_delete(incoming)
-    groups.send_received(question.ama, incoming.activity)
+    publish_group.send_received(question.ama, incoming.activity)
     return result
 
 
@@ -148,5 +149,3 @@ def _resolve(actor_id: str):
     except actors.ActorError as error:
         raise Ignore(str(error)) from error
 
-
-groups.provide_group_content()

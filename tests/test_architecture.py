@@ -123,7 +123,6 @@ def test_no_import_circle_in_federation():
     assert found == [], "\n".join(found)
 
 
-@pytest.mark.xfail(strict=True, reason=LAYOUT_MOVE)
 def test_no_import_circle_in_ama():
     found = cycles_in("ama")
     assert found == [], "\n".join(found)

@@ -1,5 +1,5 @@
 """The only writers of AMA data. Each function is `<entity>_<verb>(*, keyword_only)`, runs in one
-transaction, and federates through ama.federation (deliveries enqueued on commit)."""
+transaction, and federates through ama/activitypub's send_* functions (deliveries enqueued on commit)."""
 
 from .amas import (
     ama_advance_states,

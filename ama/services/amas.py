@@ -7,8 +7,10 @@ from django.utils.translation import gettext as _
 
 from federation.models import Actor
 
-from .. import audit, groups, live, urls_ap
-from .. import federation as ap
+from .. import audit, live
+from ..activitypub import ids
+from ..activitypub import publish as ap
+from ..activitypub.group import group_actor_create
 from ..models import Ama
 from ..text import render_markdown
 from .errors import ServiceError
@@ -43,8 +45,8 @@ def ama_create(*, host: Actor, title: str, opens_at, closes_at, intro: str = "",
         ama = Ama.objects.create(host=host, title=title.strip(), intro=intro, intro_html=render_markdown(intro),
                                  language=language or "en", opens_at=opens_at, closes_at=closes_at,
                                  created_by=created_by, slug=slug or _unique_slug(title), **settings)
-        ama.ap_id = urls_ap.ama_id(ama)
-        groups.group_actor_create(ama)
+        ama.ap_id = ids.ama_id(ama)
+        group_actor_create(ama)
         ama.save(update_fields=["ap_id", "group", "page_ap_id"])
         ama.cohosts.set(cohosts)
         audit.record(user=created_by, action="ama.create", ama=ama, target=ama.ap_id)

@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 
 from federation.models import Actor
 
-from .. import audit, live, urls_ap
-from .. import federation as ap
+from .. import audit, live
+from ..activitypub import ids
+from ..activitypub import publish as ap
 from ..models import Answer, Question
 from ..text import plain_text, render_markdown, sanitize
 from .errors import ServiceError
@@ -29,7 +30,7 @@ def answer_publish(*, question: Question, author: Actor, body: str, by_user=None
         if locked.state != Question.State.PUBLISHED:
             raise ServiceError(_("only an approved question can be answered"))
         token = uuid.uuid4().hex
-        own_id = urls_ap.answer_id(locked.ama, token)
+        own_id = ids.answer_id(locked.ama, token)
         answer = Answer.objects.create(
             question=locked, author=author, ap_id=ap_id or own_id, body=body,
             content_html=sanitize(content_html) if content_html else render_markdown(body),

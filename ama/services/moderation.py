@@ -6,7 +6,8 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from .. import audit, group_questions, live
+from .. import audit, live
+from ..activitypub import group_questions
 from ..models import Question, Vote
 from ..text import sanitize
 from .errors import ServiceError

@@ -5,12 +5,10 @@ import re
 from django.db import transaction
 from django.utils import timezone
 
-from federation import outbox
-from federation.activities import activity
-from federation.actors import instance_actor
 from federation.models import Actor
 
 from .. import audit
+from ..activitypub.reports import send_report_forwarded
 from ..models import AuditEntry, KeywordFilter, Question, Report
 from .errors import ServiceError
 
@@ -63,21 +61,14 @@ def report_resolve(*, report: Report, note: str = "", by_user=None) -> Report:
     return report
 
 
-def flag_for(report: Report, sender: Actor, comment: str) -> dict:
-    objects = [report.target_actor.ap_id] + ([report.question.ap_id] if report.question_id else [])
-    return activity("Flag", actor=sender.ap_id, obj=objects, to=[report.target_actor.ap_id], content=comment)
-
-
 def report_forward(*, report: Report, by_user=None, comment: str | None = None) -> Report:
     """Send a Flag to the reported actor's server, signed by the instance actor (the reporter stays
     anonymous). Must run with the report's target on another server."""
     target = report.target_actor
     if target is None or target.is_local:
         raise ServiceError("only a report about an account on another server can be forwarded")
-    sender = instance_actor()
     with transaction.atomic():
-        flag = flag_for(report, sender, report.comment if comment is None else comment)
-        outbox.publish(flag, sender=sender, recipients=[target], public=False)
+        flag = send_report_forwarded(report, report.comment if comment is None else comment)
         report.forwarded_at = timezone.now()
         report.save(update_fields=["forwarded_at"])
         audit.record(user=by_user, action="report.forward", question=report.question, target=target.domain,

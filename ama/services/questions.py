@@ -6,8 +6,9 @@ from django.utils.translation import gettext as _
 
 from federation.models import Actor
 
-from .. import audit, group_questions, live, rules, urls_ap
-from .. import federation as ap
+from .. import audit, live, rules
+from ..activitypub import group_questions, ids
+from ..activitypub import publish as ap
 from ..models import Ama, Question, QuestionRevision
 from ..text import plain_text, sanitize
 from .errors import ServiceError
@@ -39,7 +40,7 @@ def question_receive(*, ama: Ama, author: Actor, ap_id: str, content_html: str, 
 
 def _published(question: Question, *, request_ap_id: str = "") -> None:
     question.published_at = question.published_at or timezone.now()
-    question.authorization_ap_id = urls_ap.authorization_id(question)
+    question.authorization_ap_id = ids.authorization_id(question)
     question.save(update_fields=["published_at", "authorization_ap_id"])
     ap.send_reply_accepted(question, request_ap_id=request_ap_id)
 

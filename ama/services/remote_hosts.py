@@ -7,10 +7,10 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from federation import social
 from federation.models import Actor
 
 from .. import audit
+from ..activitypub.accounts import AccountNotFound, find_account
 from ..models import Ama, RemoteHostClaim
 from ..text import plain_text, sanitize
 from .errors import ServiceError
@@ -31,8 +31,8 @@ def remote_host_claim_start(*, ama: Ama, account: str, role: str = RemoteHostCla
     if role not in RemoteHostClaim.Role.values:
         raise ServiceError(f"unknown role {role!r}")
     try:
-        actor = social.find_actor(account)
-    except social.SocialError as error:
+        actor = find_account(account)
+    except AccountNotFound as error:
         raise ServiceError(f"could not find that account: {error}") from error
     if actor.is_local:
         raise ServiceError("a local account is made host or co-host directly")

@@ -16,7 +16,7 @@ from federation import actors, http
 from federation.activities import id_of, type_of
 from federation.urls_helper import is_local_url
 
-from .. import urls_ap
+from ..activitypub import ids
 from ..models import Ama, Question
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def known_ama(document: dict) -> Ama | None:
 def _remote(request, uri: str):
     question = known_question(uri)
     if question is not None:
-        return redirect(urls_ap.question_page(question))
+        return redirect(ids.question_page(question))
     try:
         document = actors.fetch(uri)
     except http.FetchError as error:
@@ -60,7 +60,7 @@ def _remote(request, uri: str):
         return _page(request, uri, error=_("It could not be fetched from its server."), status=502)
     question = known_question(id_of(document.get("id")), id_of(document.get("url")))
     if question is not None:
-        return redirect(urls_ap.question_page(question))
+        return redirect(ids.question_page(question))
     ama = known_ama(document)
     if ama is not None:
         return redirect(ama.ap_id)

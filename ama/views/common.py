@@ -7,7 +7,7 @@ from django.utils.cache import patch_vary_headers
 
 from federation.negotiation import activity_response, wants_activity_json
 
-from .. import federation as ap
+from ..activitypub.documents import tombstone
 from ..models import Ama
 from ..permissions import actor_of_user
 
@@ -32,7 +32,7 @@ def get_ama(request, slug: str) -> Ama:
 def gone(request, ap_id: str, deleted_at, former_type: str = "Note"):
     """410: a Tombstone for servers, a page for browsers."""
     if wants_activity_json(request):
-        return activity_response(ap.tombstone(ap_id, former_type, deleted_at), status=410)
+        return activity_response(tombstone(ap_id, former_type, deleted_at), status=410)
     response = render(request, "ama/gone.html", {"ap_id": ap_id}, status=410)
     patch_vary_headers(response, ["Accept"])
     return response

@@ -16,10 +16,11 @@ from django.views.decorators.http import require_POST
 
 from federation.negotiation import negotiated
 
-from .. import federation as ap
-from .. import services, urls_ap
+from .. import services
+from ..activitypub import ids, notes
+from ..activitypub.replies import context_collection, replies_collection
 from ..forms import AskForm
-from ..interaction import InteractionError, interaction_url
+from ..interaction import LIKE, InteractionError, interaction_url
 from ..models import Ama, Answer, Question
 from ..permissions import can_moderate_questions
 from . import listing
@@ -57,7 +58,7 @@ def ama_page(request, slug):
     ama = get_ama(request, slug)
     if ama.deleted_at:
         return gone(request, ama.ap_id, ama.deleted_at)
-    return negotiated(request, lambda: ap.ama_note(ama), lambda: _ama_html(request, ama, AskForm()))
+    return negotiated(request, lambda: notes.ama_note(ama), lambda: _ama_html(request, ama, AskForm()))
 
 
 @csrf_exempt
@@ -86,17 +87,44 @@ def _visible_question(ama: Ama, pk: int) -> Question:
     return get_object_or_404(rows, pk=pk)
 
 
+def _question_html(request, ama: Ama, question: Question, vote_form: AskForm | None = None):
+    parent_visible = question.parent_id and listing.visible_questions().filter(pk=question.parent_id).exists()
+    context = {"ama": ama, "question": question, "parent_visible": parent_visible, "depth": QUESTION_PAGE_DEPTH,
+               "voted": listing.voted_ids(ama, viewer_actor(request)), "vote_form": vote_form,
+               "vote_form_pk": question.pk if vote_form else None, **token_free(request)}
+    response = render(request, "ama/question.html", context)
+    patch_vary_headers(response, ["Accept"])
+    return response
+
+
+@ask_box_csp
 @public_view(query=())
 def question_page(request, slug, pk):
     ama = get_ama(request, slug)
     if ama.deleted_at:
         return gone(request, ama.ap_id, ama.deleted_at)
-    question = _visible_question(ama, pk)
-    parent_visible = question.parent_id and listing.visible_questions().filter(pk=question.parent_id).exists()
-    context = {"ama": ama, "question": question, "parent_visible": parent_visible, "depth": QUESTION_PAGE_DEPTH,
-               "voted": listing.voted_ids(ama, viewer_actor(request)), **token_free(request)}
-    response = render(request, "ama/question.html", context)
-    patch_vary_headers(response, ["Accept"])
+    return _question_html(request, ama, _visible_question(ama, pk))
+
+
+@csrf_exempt
+@require_POST
+@ask_box_csp
+def vote_from_account(request, slug, pk):
+    """The "vote from your account" box: send the visitor to their server's page for liking the question (its
+    own id, wherever it was written); the like reaches its origin, and the tally counts it (ama/tallies).
+    CSRF-exempt for the reasons `ask` is."""
+    ama = get_ama(request, slug)
+    if ama.deleted_at:
+        raise Http404("no such AMA")
+    question = get_object_or_404(Question.objects.shown().filter(ama=ama), pk=pk)
+    form = AskForm(request.POST)
+    if form.is_valid():
+        try:
+            return HttpResponseRedirect(interaction_url(form.cleaned_data["handle"], question.ap_id, LIKE))
+        except InteractionError as error:
+            form.add_error("handle", str(error))
+    response = _question_html(request, ama, _visible_question(ama, pk), vote_form=form)
+    response.status_code = 400
     return response
 
 
@@ -104,12 +132,12 @@ def question_page(request, slug, pk):
 def answer_page(request, slug, token):
     ama = get_ama(request, slug)
     rows = Answer.objects.select_related("author", "question__author", "question__ama__host")
-    answer = get_object_or_404(rows, ap_id=urls_ap.answer_id(ama, token))
+    answer = get_object_or_404(rows, ap_id=ids.answer_id(ama, token))
     if not listing.visible_questions().filter(pk=answer.question_id).exists() and not answer.deleted_at:
         raise Http404("no such answer")
     if answer.deleted_at or ama.deleted_at:
         return gone(request, answer.ap_id, answer.deleted_at or ama.deleted_at)
-    return negotiated(request, lambda: ap.answer_note(answer),
+    return negotiated(request, lambda: notes.answer_note(answer),
                       lambda: render(request, "ama/answer.html", {"ama": ama, "answer": answer,
                                                                   "question": answer.question, **token_free(request)}))
 
@@ -117,8 +145,8 @@ def answer_page(request, slug, token):
 def _collection(request, slug, kind: str):
     ama = get_ama(request, slug)
     if ama.deleted_at:
-        return gone(request, urls_ap.ama_id(ama) + "/" + kind, ama.deleted_at, former_type="OrderedCollection")
-    build = ap.replies_collection if kind == "replies" else ap.context_collection
+        return gone(request, ids.ama_id(ama) + "/" + kind, ama.deleted_at, former_type="OrderedCollection")
+    build = replies_collection if kind == "replies" else context_collection
     return negotiated(request, lambda: build(ama, request.GET.get("page")),
                       lambda: _collection_html(request, ama, kind))
 
@@ -143,7 +171,7 @@ def authorization(request, slug, pk):
     ama = get_ama(request, slug)
     rows = Question.objects.shown().filter(ama=ama).exclude(authorization_ap_id="").select_related("author")
     question = get_object_or_404(rows, pk=pk)
-    return negotiated(request, lambda: ap.reply_authorization(question),
+    return negotiated(request, lambda: notes.reply_authorization(question),
                       lambda: render(request, "ama/authorization.html", {"ama": ama, "question": question}))
 
 

@@ -83,7 +83,7 @@ def test_cohost_may_answer(open_ama, approved_question, make_host):
 
 
 def test_answer_rollback_leaves_no_rows(approved_question, open_ama, monkeypatch):
-    from ama import federation as ap
+    from ama.activitypub import publish as ap
 
     def explode(answer):
         raise RuntimeError("broker of doom")
@@ -108,7 +108,7 @@ def test_edit_and_delete_answer_federate(approved_question, open_ama):
 
 
 def test_ama_note_shape(open_ama):
-    from ama.federation import ama_note
+    from ama.activitypub.notes import ama_note
 
     note = ama_note(open_ama)
     assert note["type"] == "Note" and note["id"] == open_ama.ap_id
@@ -131,7 +131,8 @@ def test_ama_note_has_no_name_so_no_content_warning(client, open_ama):
 
 
 def test_replies_and_context_hold_only_approved_items(open_ama, approved_question, remote_actor):
-    from ama.federation import ama_note, context_collection
+    from ama.activitypub.notes import ama_note
+    from ama.activitypub.replies import context_collection
     from federation.models import Actor
 
     bob = Actor.objects.get(ap_id=remote_actor.ap_id)

@@ -90,7 +90,7 @@ def test_verified_host_answers_from_lemmy_and_the_group_announces_it(open_ama, h
     assert approved.answered_at is not None
     announce = OutboxActivity.objects.filter(actor=open_ama.group, activity_type="Announce").last().body
     assert announce["object"]["id"] == reply["id"] and announce["object"]["object"]["id"] == answer.ap_id
-    from ama.federation import context_collection
+    from ama.activitypub.replies import context_collection
     assert answer.ap_id in context_collection(open_ama, "1")["orderedItems"]
 
 

@@ -7,7 +7,8 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from ama import groups, services
+from ama import services
+from ama.activitypub import group
 from ama.mentions import ama_accounts
 from ama.text import render_markdown, sanitize, without_leading_mentions
 from federation.delivery_batch import attempt
@@ -125,7 +126,7 @@ def test_only_the_ama_accounts_leave_a_run_of_mentions():
 
 
 def test_the_ama_accounts_are_its_host_co_hosts_and_group(open_ama, make_host):
-    assert groups.has_group(open_ama)
+    assert group.has_group(open_ama)
     kai = make_host("kai")
     open_ama.cohosts.add(kai)
     accounts = ama_accounts(open_ama)

@@ -97,7 +97,7 @@ def test_the_confirmed_handle_is_used_in_pages_api_and_mentions(client, open_ama
                                          content_html="<p>Which GPUs?</p>", in_reply_to=open_ama.ap_id)
     services.question_approve(question=question)
     answer = services.answer_publish(question=question, author=open_ama.host, body="Many.")
-    from ama.federation import answer_note
+    from ama.activitypub.notes import answer_note
     assert answer_note(answer)["tag"][0]["name"] == handle
     assert handle in client.get(f"/amas/{open_ama.slug}/questions/{question.pk}").content.decode()
     listed = client.get(f"/api/amas/{open_ama.slug}/questions/").json()

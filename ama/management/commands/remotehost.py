@@ -3,9 +3,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from ama import services
+from ama.activitypub.accounts import AccountNotFound, find_account
 from ama.models import Ama, RemoteHostClaim
 from ama.services.errors import ServiceError
-from federation import social
 
 
 class Command(BaseCommand):
@@ -24,8 +24,8 @@ class Command(BaseCommand):
             raise CommandError(f"no AMA with the slug {slug!r}")
         if revoke:
             try:
-                actor = social.find_actor(account)
-            except social.SocialError as error:
+                actor = find_account(account)
+            except AccountNotFound as error:
                 raise CommandError(f"could not find that account: {error}") from error
             services.remote_host_revoke(ama=ama, actor=actor)
             self.stdout.write(f"{actor.handle} is no longer a host of {ama.slug}")

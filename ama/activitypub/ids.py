@@ -1,4 +1,5 @@
-"""The ActivityPub ids of AMA objects. Ids are URLs on this server that serve both HTML and AS2."""
+"""The ActivityPub ids of AMA objects (builders only: the routes that serve them are in ama/urls.py). Ids are
+URLs on this server that serve both HTML and AS2."""
 
 from federation.urls_helper import absolute
 

@@ -14,17 +14,18 @@ announcing the `Create` again. Lemmy has no merge: a merged question is removed 
 naming the question it was merged into (Lemmy shows the comment as removed by a moderator, the reason in its
 modlog), and the question kept stays as it is.
 
-Like ama.groups, runs inside the service's transaction."""
+Like publish_group.py, runs inside the service's transaction."""
 
 from django.db.models import Q
 
 from federation.activities import PUBLIC, activity
 from federation.models import OutboxActivity
 
-from . import urls_ap
-from .federation import iso
-from .groups import announce, as_received, by_page_author, has_group, received_create
-from .models import Question
+from ..models import Question
+from . import ids
+from .documents import iso
+from .group import as_received, by_page_author, has_group, received_create
+from .publish_group import announce
 
 SHOWING = ("Create", "Update", "Undo")  # the last of these sent leaves the question shown in the community
 REMOVED = (Question.State.REJECTED, Question.State.HIDDEN, Question.State.MERGED)
@@ -131,7 +132,7 @@ def question_note(question: Question) -> dict:
     note = {"id": question.ap_id, "type": "Note", "attributedTo": question.author.ap_id, "inReplyTo": parent,
             "content": question.shown_html, "mediaType": "text/html", "to": [PUBLIC],
             "cc": [ama.group.ap_id], "audience": ama.group.ap_id, "url": question.url or question.ap_id,
-            "published": iso(question.received_at), "context": urls_ap.context_id(ama)}
+            "published": iso(question.received_at), "context": ids.context_id(ama)}
     if question.edited_at:
         note["updated"] = iso(question.edited_at)
     return note
