@@ -83,11 +83,19 @@ class Origin:
                     origin.gets.append((time.monotonic(), self.path, dict(self.headers.items())))
                     origin.in_flight += 1
                     origin.most_in_flight = max(origin.most_in_flight, origin.in_flight)
+                self.counted = True
                 try:
                     if origin.delay:
                         time.sleep(origin.delay)
                     self._answer()
                 finally:
+                    self._finished()
+
+            def _finished(self):
+                """No longer in flight: called before the body's bytes leave (the client cannot have the whole
+                answer, and send its next request, before this request stops counting)."""
+                if self.counted:
+                    self.counted = False
                     with origin.lock:
                         origin.in_flight -= 1
 
@@ -114,6 +122,7 @@ class Origin:
                 if etag:
                     self.send_header("ETag", etag)
                 self.send_header("Content-Length", str(len(payload)))
+                self._finished()
                 self.end_headers()
                 self.wfile.write(payload)
 

@@ -22,19 +22,18 @@ class Refresh:
 
 
 def question_tally_update(*, question: Question, likes: Likes | None, etag: str = "", last_modified: str = "",
-                          refresh: Refresh) -> bool:
+                          refresh: Refresh, direct: dict[str, str] | None = None) -> bool:
     """The origin answered with the object: its likes (None: it exposes none) replace what we knew, the credited
-    count is written, and a score change is published (live votes_changed). True when the score changed."""
+    count is written, and a score change is published (live votes_changed). True when the score changed.
+    `direct`: the question's direct voters ({actor id: domain}) when the caller read them already."""
     with transaction.atomic():
-        state = TallyState.objects.select_for_update().get(question=question)
-        state.likes_total = likes.total if likes else None
-        state.likers = sorted(likes.likers) if likes else []
-        state.likers_unnamed = likes.unnamed if likes else 0
-        state.etag, state.last_modified = etag, last_modified
-        _schedule(state, refresh, error="")
-        state.seen_at = timezone.now()
-        state.save()
-        return _credit(question, state)
+        state = TallyState(question=question, origin=question.tally.origin, likes_total=likes.total if likes else None,
+                           likers=sorted(likes.likers) if likes else [], likers_unnamed=likes.unnamed if likes else 0)
+        TallyState.objects.filter(question=question).update(
+            likes_total=state.likes_total, likers=state.likers, likers_unnamed=state.likers_unnamed, etag=etag,
+            last_modified=last_modified, seen_at=timezone.now(), next_refresh_at=refresh.at,
+            interval=refresh.interval, failures=refresh.failures, last_error="", claim="")
+        return _credit(question, state, direct=direct)
 
 
 def question_tally_keep(*, question: Question, refresh: Refresh, error: str = "") -> None:
@@ -50,21 +49,29 @@ def question_tally_recount(*, question: Question) -> bool:
     """After the question's direct votes changed: the credited remote part again (a voter may be a listed
     liker). Call inside the vote's transaction. True when the remote part changed."""
     state = TallyState.objects.select_for_update().filter(question=question).first()
-    return state is not None and _credit(question, state, publish=False)
+    if state is None:
+        return False
+    question.remote_like_count = Question.objects.values_list("remote_like_count", flat=True).get(pk=question.pk)
+    return _credit(question, state, publish=False)
 
 
-def _schedule(state: TallyState, refresh: Refresh, *, error: str) -> None:
-    state.next_refresh_at, state.interval, state.failures = refresh.at, refresh.interval, refresh.failures
-    state.last_error, state.claim = error[:200], ""
+def direct_voters(question_ids) -> dict[int, dict[str, str]]:
+    """{question id: {actor id: actor domain}} of the counted direct votes (one query)."""
+    voters: dict[int, dict[str, str]] = {pk: {} for pk in question_ids}
+    for pk, ap_id, domain in Vote.objects.filter(question_id__in=question_ids, value__gt=0).values_list(
+            "question_id", "actor__ap_id", "actor__domain"):
+        voters[pk][ap_id] = domain
+    return voters
 
 
-def _credit(question: Question, state: TallyState, *, publish: bool = True) -> bool:
+def _credit(question: Question, state: TallyState, *, publish: bool = True, direct: dict | None = None) -> bool:
+    """Write the credited count when it differs from the question's (as loaded by the caller, in this
+    transaction or just before it)."""
     likes = None if state.likes_total is None and not state.likers and not state.likers_unnamed else Likes(
         total=state.likes_total, likers=frozenset(state.likers), unnamed=state.likers_unnamed)
-    direct = dict(Vote.objects.filter(question=question, value__gt=0).values_list("actor__ap_id", "actor__domain"))
+    direct = direct_voters([question.pk])[question.pk] if direct is None else direct
     count = credited(likes, direct=set(direct),
                      direct_on_origin={ap_id for ap_id, domain in direct.items() if domain == state.origin})
-    question.remote_like_count = Question.objects.values_list("remote_like_count", flat=True).get(pk=question.pk)
     if count == question.remote_like_count:
         return False
     Question.objects.filter(pk=question.pk).update(remote_like_count=count)

@@ -14,8 +14,9 @@ from .fetch import Outcome
 log = logging.getLogger(__name__)
 
 
-def apply(outcome: Outcome, state: TallyState, standing: schedule.Standing) -> str:
-    """What happened, in a word (counted by the run): gone, edited, counted, unchanged, failed, deferred."""
+def apply(outcome: Outcome, state: TallyState, standing: schedule.Standing, direct: dict | None = None) -> str:
+    """What happened, in a word (counted by the run): gone, edited, counted, unchanged, failed, deferred.
+    `direct`: the question's direct voters, read for the whole batch (services.tallies.direct_voters)."""
     now, question = timezone.now(), state.question
     if outcome.kind == "gone":
         question_delete_received(question=question)
@@ -30,7 +31,7 @@ def apply(outcome: Outcome, state: TallyState, standing: schedule.Standing) -> s
     changed = edited or _likes_changed(outcome, state)
     refresh = schedule.after_answer(state, standing, changed=changed, now=now)
     question_tally_update(question=question, likes=outcome.likes, etag=outcome.etag,
-                          last_modified=outcome.last_modified, refresh=refresh)
+                          last_modified=outcome.last_modified, refresh=refresh, direct=direct)
     return "edited" if edited else "counted" if changed else "unchanged"
 
 

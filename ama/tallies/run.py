@@ -16,6 +16,7 @@ from django.utils import timezone
 from federation import actors
 
 from ..models import Ama, TallyOrigin, TallyRun, TallyState
+from ..services.tallies import direct_voters
 from . import schedule
 from .apply import apply
 from .fetch import Job, refetch
@@ -80,14 +81,14 @@ def _within_budget(rows: list[TallyState], gate: OriginGate) -> list[int]:
 
 
 def _refetch_all(claimed: list[TallyState], gate: OriginGate) -> Counter:
-    standings = _standings(claimed)
+    standings, voters = _standings(claimed), direct_voters([state.pk for state in claimed])
     signer = actors.signer_for(actors.instance_actor())
     outcomes = Counter()
     with ThreadPoolExecutor(max_workers=settings.FEDIAMA_TALLY_THREADS, thread_name_prefix="tally") as pool:
         running = {pool.submit(refetch, _job(state), gate, signer): state for state in claimed}
         for future in as_completed(running):
             state = running[future]
-            outcomes[apply(future.result(), state, standings[state.pk])] += 1
+            outcomes[apply(future.result(), state, standings[state.pk], voters[state.pk])] += 1
     return outcomes
 
 
