@@ -89,26 +89,24 @@ async def _disconnected(receive) -> None:
 
 
 async def _pump(send, receive, listener: stream.Listener, last: int) -> None:
-    """Forward the hub's events (those after `last`: the replay sent the earlier ones), a heartbeat comment
-    when nothing happened for FEDIAMA_LIVE_HEARTBEAT seconds, until the client leaves or is dropped."""
+    """Forward the hub's events (those after `last`: the replay sent the earlier ones), all those waiting in
+    one write, a heartbeat comment when nothing happened for FEDIAMA_LIVE_HEARTBEAT seconds, until the client
+    leaves or is dropped."""
     gone = asyncio.ensure_future(_disconnected(receive))
-    getter = None
+    gone.add_done_callback(lambda _: listener.wake())
     try:
-        while not gone.done() and not (listener.dropped and listener.queue.empty()):
-            getter = getter or asyncio.ensure_future(listener.queue.get())
-            done, _ = await asyncio.wait({getter, gone}, timeout=settings.FEDIAMA_LIVE_HEARTBEAT,
-                                         return_when=asyncio.FIRST_COMPLETED)
-            if getter in done:
-                event, getter = getter.result(), None
-                if event.seq > last:
-                    await _body(send, event.wire)
-                    last = event.seq
-            elif not done:
+        while not gone.done():
+            woken = await listener.wait(settings.FEDIAMA_LIVE_HEARTBEAT)
+            events = [event for event in listener.take() if event.seq > last]
+            if events:
+                last = events[-1].seq
+                await _body(send, b"".join(event.wire for event in events))
+            elif listener.dropped:
+                break
+            elif not woken:
                 await _body(send, reads.KEEPALIVE)
     finally:
         client_left = gone.done()
-        for task in (gone, getter):
-            if task is not None:
-                task.cancel()
+        gone.cancel()
     if not client_left:  # dropped by the hub: end the response, the browser reconnects and replays
         await send({"type": "http.response.body", "body": b""})

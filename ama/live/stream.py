@@ -32,20 +32,45 @@ async def in_thread(function, *args, **kwargs):
 
 
 class Listener:
-    """One open stream: its queue of SSE frames, and whether it may see moderator events."""
+    """One open stream: the events offered to it and not yet taken, and whether it may see moderator events.
+    The hub offers; the stream's pump takes everything waiting at once (one write for several events) and
+    sleeps on one future in between: no task, queue or timer per event."""
 
     def __init__(self, ama_id: int, moderators: bool):
         self.ama_id, self.moderators = ama_id, moderators
-        self.queue: asyncio.Queue = asyncio.Queue(maxsize=QUEUE_LIMIT)
+        self.pending: list[reads.Event] = []
         self.dropped = False
+        self._waiter: asyncio.Future | None = None
 
     def offer(self, event: reads.Event) -> None:
         if self.dropped or not (event.public or self.moderators):
             return
-        try:
-            self.queue.put_nowait(event)
-        except asyncio.QueueFull:
+        if len(self.pending) >= QUEUE_LIMIT:  # a client that stopped reading
             self.dropped = True
+        else:
+            self.pending.append(event)
+        self.wake()
+
+    def take(self) -> list[reads.Event]:
+        taken, self.pending = self.pending, []
+        return taken
+
+    def wake(self, woken: bool = True) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(woken)
+
+    async def wait(self, timeout: float) -> bool:
+        """Until an event is offered or the stream is woken (True), or `timeout` quiet seconds (False)."""
+        if self.pending or self.dropped:
+            return True
+        loop = asyncio.get_running_loop()
+        self._waiter = loop.create_future()
+        timer = loop.call_later(timeout, self.wake, False)
+        try:
+            return await self._waiter
+        finally:
+            timer.cancel()
+            self._waiter = None
 
 
 class Hub:
