@@ -11,7 +11,8 @@ class AskForm(forms.Form):
     handle = forms.CharField(label=_("Your fediverse handle"), max_length=300,
                              help_text=_("For example alex@mastodon.social"),
                              widget=forms.TextInput(attrs={"autocomplete": "username", "placeholder": "you@server",
-                                                           "spellcheck": "false", "autocapitalize": "none"}))
+                                                           "spellcheck": "false", "autocapitalize": "none",
+                                                           "data-remember-handle": ""}))
 
 
 class DateTimeInput(forms.DateTimeInput):

@@ -1,7 +1,9 @@
-"""The "ask from your own account" box: find the visitor's server by WebFinger and the page where it lets them reply.
+"""The "ask / vote from your own account" boxes: find the visitor's server by WebFinger and the page where it
+lets them reply to (or like) an object.
 
-Preference: FEP-3b86 intents (Create with inReplyTo, else Object), else the OStatus subscribe template,
-else Mastodon's /authorize_interaction?uri=. Every request goes through federation's guarded client."""
+Preference for a reply: FEP-3b86 intents (Create with inReplyTo, else Object); for a like: the FEP-3b86 Like
+intent; then, for both, the OStatus subscribe template, else Mastodon's /authorize_interaction?uri=.
+Every request goes through federation's guarded client."""
 
 import logging
 import re
@@ -15,6 +17,8 @@ from federation import http, social
 HANDLE = re.compile(r"^@?([^@\s/:]+)@([a-z0-9.-]+(?::\d{1,5})?)$", re.IGNORECASE)
 INTENT_CREATE = "https://w3id.org/fep/3b86/Create"
 INTENT_OBJECT = "https://w3id.org/fep/3b86/Object"
+INTENT_LIKE = "https://w3id.org/fep/3b86/Like"
+REPLY, LIKE = "reply", "like"
 OSTATUS_SUBSCRIBE = "http://ostatus.org/schema/1.0/subscribe"
 log = logging.getLogger(__name__)
 
@@ -35,7 +39,7 @@ def webfinger(username: str, domain: str) -> dict:
         return social.webfinger_document(username, domain)
     except http.FetchError as error:
         # why stays in our log: shown to anyone who types a handle, it would say what any name resolves to
-        log.info("ask box: WebFinger for %s@%s failed: %s", username[:100], domain, error.reason)
+        log.info("handle box: WebFinger for %s@%s failed: %s", username[:100], domain, error.reason)
         raise InteractionError(_("Your server %(domain)s could not be reached.") % {"domain": domain}) from error
 
 
@@ -52,22 +56,32 @@ def _fill(template: str, **values: str) -> str:
     return template
 
 
-def url_from_jrd(jrd: dict, domain: str, object_url: str) -> str:
-    links = jrd.get("links")
+def _intent_url(links, object_url: str, action: str) -> str:
+    """The FEP-3b86 intent page for `action` ("" when the server offers none)."""
+    if action == LIKE:
+        template = _template(links, INTENT_LIKE)
+        return _fill(template, object=object_url, uri=object_url) if template else ""
     if template := _template(links, INTENT_CREATE):
         return _fill(template, inReplyTo=object_url, uri=object_url)
     if template := _template(links, INTENT_OBJECT):
         return _fill(template, object=object_url, uri=object_url)
+    return ""
+
+
+def url_from_jrd(jrd: dict, domain: str, object_url: str, action: str = REPLY) -> str:
+    links = jrd.get("links")
+    if intent := _intent_url(links, object_url, action):
+        return intent
     if template := _template(links, OSTATUS_SUBSCRIBE):
         return _fill(template, uri=object_url)
     scheme = "https" if settings.FEDIAMA_SCHEME == "https" else "http"
     return f"{scheme}://{domain}/authorize_interaction?" + urlencode({"uri": object_url})
 
 
-def interaction_url(handle: str, object_url: str) -> str:
-    """Where to send the visitor so their own server opens `object_url` for a reply."""
+def interaction_url(handle: str, object_url: str, action: str = REPLY) -> str:
+    """Where to send the visitor so their own server opens `object_url` for a reply (or a like: `action=LIKE`)."""
     username, domain = parse_handle(handle)
-    target = url_from_jrd(webfinger(username, domain), domain, object_url)
+    target = url_from_jrd(webfinger(username, domain), domain, object_url, action)
     if not target.startswith(("https://", "http://")):
         raise InteractionError(_("Your server %(domain)s gave an unusable address.") % {"domain": domain})
     return target

@@ -22,6 +22,8 @@ urlpatterns = [
     path("amas/<slug:slug>/context", views.context, name="ama-context"),
     path("amas/<slug:slug>/questions/<int:pk>", views.question_page, name="question"),
     path("amas/<slug:slug>/questions/<int:pk>/vote", views.vote, name="question-vote"),
+    path("amas/<slug:slug>/questions/<int:pk>/vote-from-account", views.vote_from_account,
+         name="question-vote-from-account"),
     path("amas/<slug:slug>/answers/<str:token>", views.answer_page, name="answer"),
     path("amas/<slug:slug>/activity", activities.ama_activity, name="ama-activity"),
     path("amas/<slug:slug>/answers/<str:token>/activity", activities.answer_activity, {"kind": "create"},

@@ -11,7 +11,9 @@ from .public import (
     question_page,
     replies,
     vote,
+    vote_from_account,
 )
 
 __all__ = ["ama_dashboard", "ama_switch", "answer", "answer_delete", "answer_edit", "index", "moderate",
-           "ama_page", "answer_page", "ask", "authorization", "context", "home", "question_page", "replies", "vote"]
+           "ama_page", "answer_page", "ask", "authorization", "context", "home", "question_page", "replies", "vote",
+           "vote_from_account"]

@@ -46,7 +46,7 @@ def test_every_page_has_the_strict_policy(client, open_ama, question, host):
         directives = policy(response)
         assert {key: directives.get(key) for key in STRICT} == STRICT, name
         assert "unsafe-inline" not in response["Content-Security-Policy"], name
-        expected_form_action = "'self' https:" if name == "AMA page" else "'self'"
+        expected_form_action = "'self' https:" if name in ("AMA page", "question page") else "'self'"
         assert directives["form-action"].replace(" http:", "") == expected_form_action, name
 
 
@@ -58,6 +58,13 @@ def test_the_ask_box_redirect_is_allowed_only_where_the_box_is(client, open_ama)
     refused = client.post(reverse("ama-ask", args=[open_ama.slug]), {"handle": "not a handle"})
     assert refused.status_code == 400 and "https:" in policy(refused)["form-action"]
     assert "https:" not in policy(client.get("/"))["form-action"]
+
+
+def test_the_vote_box_redirect_is_allowed_on_the_question_page_and_its_error(client, open_ama, question):
+    """The "vote from your account" box sits on every question: the AMA page and the question's permalink."""
+    assert "https:" in policy(client.get(reverse("question", args=[open_ama.slug, question.pk])))["form-action"]
+    refused = client.post(reverse("question-vote-from-account", args=[open_ama.slug, question.pk]), {"handle": "x"})
+    assert refused.status_code == 400 and "https:" in policy(refused)["form-action"]
 
 
 def test_api_docs_run_only_scripts_from_this_server(client, db):
