@@ -2,7 +2,7 @@ from django.urls import include, path
 
 from . import views
 from .live import views as live_views
-from .views import activities, authorize, stage
+from .views import activities, authorize, placements, stage
 
 urlpatterns = [
     # REST API (ama.api_urls)
@@ -35,6 +35,7 @@ urlpatterns = [
     path("dashboard/<slug:slug>/", views.ama_dashboard, name="dashboard-ama"),
     path("dashboard/<slug:slug>/open", views.ama_switch, {"action": "open"}, name="dashboard-open"),
     path("dashboard/<slug:slug>/close", views.ama_switch, {"action": "close"}, name="dashboard-close"),
+    path("dashboard/<slug:slug>/placements", placements.placement_add, name="dashboard-placement-add"),
     path("dashboard/<slug:slug>/questions/<int:pk>/approve", views.moderate, {"action": "approve"},
          name="dashboard-approve"),
     path("dashboard/<slug:slug>/questions/<int:pk>/reject", views.moderate, {"action": "reject"},

@@ -9,6 +9,7 @@ from federation.safe_urls import http_url
 from ..models import Ama, Answer, Question
 from . import group, ids, replies
 from .documents import CONTEXT, iso
+from .placements import placement_of
 
 
 def hosts_of(ama: Ama) -> list[str]:
@@ -69,7 +70,12 @@ def answer_note(answer: Answer) -> dict:
         "published": iso(answer.created_at), "context": ids.context_id(ama),
         "tag": [{"type": "Mention", "href": question.author.ap_id, "name": question.author.handle}],
     }
-    if group.has_group(ama):
+    placement = placement_of(question)
+    if placement is not None:  # asked in a community elsewhere: the answer is a comment there (Lemmy's shape)
+        note["audience"] = placement.community.ap_id
+        note["cc"].append(placement.community.ap_id)
+        note.setdefault("language", {"identifier": ama.language, "name": ama.language})
+    elif group.has_group(ama):
         note["audience"] = ama.group.ap_id  # the answer is in the AMA's community too
     if answer.updated_at:
         note["updated"] = iso(answer.updated_at)

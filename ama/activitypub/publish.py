@@ -7,7 +7,7 @@ from federation import outbox
 from federation.activities import PUBLIC, activity
 
 from ..models import Ama, Answer, Question, Vote
-from . import publish_group
+from . import placements, publish_group
 from .documents import CONTEXT, tombstone
 from .notes import ama_create, ama_note, answer_announce, answer_create, answer_note
 from .replies import shown_thread
@@ -22,7 +22,9 @@ def answer_audience(answer: Answer) -> list:
     question = answer.question
     voters = [v.actor for v in Vote.objects.filter(question=question).select_related("actor")]
     follow_ups = [q.author for q in Question.objects.shown().filter(parent=question).select_related("author")]
-    return [question.author] + voters + follow_ups
+    placement = placements.placement_of(question)
+    community = [placement.community] if placement and placement.state == placement.State.POSTED else []
+    return [question.author] + voters + follow_ups + community
 
 
 def _thread_authors(ama: Ama) -> list:
@@ -37,6 +39,7 @@ def send_ama_created(ama: Ama) -> None:
 
 def send_ama_updated(ama: Ama) -> None:
     publish_group.send_page_updated(ama)
+    placements.send_ama_updated(ama)
     if _can_sign(ama.host):
         note = ama_note(ama)
         outbox.publish(activity("Update", actor=ama.host.ap_id, obj=note, to=note["to"], cc=note["cc"]),
@@ -45,6 +48,7 @@ def send_ama_updated(ama: Ama) -> None:
 
 def send_ama_deleted(ama: Ama) -> None:
     publish_group.send_page_deleted(ama)
+    placements.send_ama_deleted(ama)
     if _can_sign(ama.host):
         outbox.publish(activity("Delete", actor=ama.host.ap_id, obj=tombstone(ama.ap_id), to=[PUBLIC],
                                 cc=[ama.host.followers_url]), sender=ama.host, to_followers=True,

@@ -24,3 +24,6 @@ __all__ += ["LiveEvent"]
 from .tallies import TallyOrigin, TallyRun, TallyState  # noqa: E402
 
 __all__ += ["TallyOrigin", "TallyRun", "TallyState"]
+from .placements import Placement  # noqa: E402
+
+__all__ += ["Placement"]

@@ -85,3 +85,14 @@ __all__ += [
 from .tallies import question_tally_keep, question_tally_recount, question_tally_update  # noqa: E402
 
 __all__ += ["question_tally_keep", "question_tally_recount", "question_tally_update"]
+from .placements import (  # noqa: E402
+    community_find,
+    placement_add,
+    placement_end,
+    placement_locked,
+    placements_publish,
+    question_removed_by_community,
+)
+
+__all__ += ["community_find", "placement_add", "placement_end", "placement_locked", "placements_publish",
+            "question_removed_by_community"]

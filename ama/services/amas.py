@@ -14,6 +14,7 @@ from ..activitypub.group import group_actor_create
 from ..models import Ama
 from ..text import render_markdown
 from .errors import ServiceError
+from .placements import placements_publish
 
 EDITABLE = {"title", "intro", "language", "opens_at", "closes_at", "moderation_mode", "rate_limit_per_hour",
             "max_question_length", "allow_downvotes", "review_edits", "show_late_questions", "hold_first_question",
@@ -65,6 +66,7 @@ def ama_publish(*, ama: Ama, by_user=None) -> Ama:
         ama.published_at = timezone.now()
         ama.save(update_fields=["state", "published_at"])
         ap.send_ama_created(ama)
+        placements_publish(ama=ama)
         live.ama_changed(ama, Ama.State.DRAFT)
         audit.record(user=by_user, action="ama.publish", ama=ama, public=True)
     return ama

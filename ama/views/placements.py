@@ -1,0 +1,54 @@
+"""The communities elsewhere where an AMA is held: the rows the AMA page and the dashboard show, and the
+dashboard's form that adds one (services.placement_add)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from federation.safe_urls import http_url
+
+from .. import services
+from ..activitypub import placements as ap_placements
+from ..models import Ama, Placement, Question
+from ..permissions import can_edit_ama
+from .common import require
+
+
+def question_count(placement: Placement) -> int:
+    """Questions asked under the post there (top-level and their follow-ups) that the page shows."""
+    post = placement.post_ap_id
+    if not post:
+        return 0
+    return Question.objects.shown().filter(ama_id=placement.ama_id).filter(
+        Q(in_reply_to=post) | Q(parent__in_reply_to=post)).count()
+
+
+def placement_rows(ama: Ama) -> list[dict]:
+    rows = []
+    for placement in ama.placements.select_related("community", "ama__host"):
+        community = placement.community
+        rows.append({"placement": placement, "handle": "!" + community.handle.lstrip("@"),
+                     "link": http_url(community.url) or community.ap_id, "questions": question_count(placement),
+                     "follow": ap_placements.follow_state(placement),
+                     "refusal": ap_placements.delivery_refusal(placement)})
+    return rows
+
+
+@login_required
+@require_POST
+def placement_add(request, slug):
+    ama = get_object_or_404(Ama.objects.filter(deleted_at__isnull=True), slug=slug)
+    require(can_edit_ama(request.user, ama))
+    try:
+        placement = services.placement_add(ama=ama, target=request.POST.get("community", "")[:500],
+                                           by_user=request.user)
+    except services.ServiceError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The AMA is held in %(community)s too.") % {
+            "community": placement.community.handle})
+    return redirect(reverse("dashboard-ama", args=[ama.slug]) + "#placements")

@@ -1,0 +1,217 @@
+"""The AMA held in an existing community elsewhere (a Lemmy, Mbin or PieFed Group), the loopback peer standing
+in for that community's server: the host's post and follow arrive in Lemmy's shape, the community's Announces
+of comments, votes and moderation come back as questions, votes, removals and a lock; refusals show."""
+
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from ama import services
+from ama.activitypub import placements as ap_placements
+from ama.models import Placement, Question, Vote
+from federation.actors import store_remote_actor
+from federation.delivery_batch import attempt
+from federation.models import Actor, Delivery, InboxMessage
+
+GOLDEN = Path(__file__).resolve().parent.parent / "fixtures" / "golden" / "placements"
+PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+
+
+def run_deliveries():
+    for delivery_id in Delivery.objects.filter(state=Delivery.State.PENDING).values_list("pk", flat=True):
+        attempt(delivery_id)
+
+
+@pytest.fixture
+def community(peer, settings):
+    """!technologie@<peer>: a Group whose WebFinger answers, with a member (bob) and a moderator."""
+    settings.FEDIAMA_SCHEME = "http"
+    group = peer.actor("technologie", actor_type="Group")
+    peer.jrds[f"acct:technologie@{peer.domain}"] = {
+        "subject": f"acct:technologie@{peer.domain}",
+        "links": [{"rel": "self", "type": "application/activity+json", "href": group.ap_id}]}
+    for name in ("bob", "carol", "mod"):
+        store_remote_actor(peer.actor(name).document())
+    return group
+
+
+@pytest.fixture
+def placement(open_ama, community, peer):
+    return services.placement_add(ama=open_ama, target=f"!technologie@{peer.domain}")
+
+
+def load(name: str, **values: str) -> dict:
+    text = (GOLDEN / f"{name}.json").read_text()
+    for key, value in values.items():
+        text = text.replace("{{" + key + "}}", value)
+    assert "{{" not in text, name
+    return json.loads(text)
+
+
+def world(peer, placement, **extra) -> dict:
+    return {"peer": peer.base, "community": placement.community.ap_id, "actor": f"{peer.base}/users/bob",
+            "host": placement.ama.host.ap_id, "post": placement.post_ap_id, "moderator": f"{peer.base}/users/mod",
+            "voter": f"{peer.base}/users/carol", **extra}
+
+
+def through_inbox(peer, deliver_inbox, golden: dict) -> InboxMessage:
+    for key in golden.get("serve", []):
+        document = golden["activity"][key]
+        peer.serve(urlsplit(document["id"]).path, document)
+    message = deliver_inbox(golden["activity"])
+    assert message.state == InboxMessage.State.PROCESSED, (message.result, message.error)
+    return message
+
+
+def asked(peer, placement, deliver_inbox, name="lemmy_announce_create_comment") -> Question:
+    golden = load(name, **world(peer, placement))
+    through_inbox(peer, deliver_inbox, golden)
+    return Question.objects.get(ap_id=golden["activity"]["object"]["object"]["id"])
+
+
+# ---- adding a community --------------------------------------------------------------------------
+
+def test_the_post_and_follow_arrive_at_the_community_inbox_in_lemmys_shape(placement, peer, open_ama):
+    assert placement.state == Placement.State.POSTED and placement.community.actor_type == Actor.Type.GROUP
+    run_deliveries()
+    bodies = {post.json["type"]: post.json for post in peer.inbox_posts()}
+    follow, create = bodies["Follow"], bodies["Create"]
+    assert follow["actor"] == open_ama.host.ap_id and follow["object"] == placement.community.ap_id
+    page = create["object"]
+    assert create["actor"] == page["attributedTo"] == open_ama.host.ap_id
+    assert page["type"] == "Page" and page["id"] == placement.post_ap_id and page["name"] == open_ama.title
+    assert page["to"] == [placement.community.ap_id, PUBLIC] and page["audience"] == placement.community.ap_id
+    assert create["audience"] == placement.community.ap_id and create["to"] == page["to"]
+    assert page["url"] == open_ama.ap_id and page["mediaType"] == "text/html" and "<em>open</em>" in page["content"]
+    assert page["source"] == {"content": open_ama.intro, "mediaType": "text/markdown"}
+    assert page["language"]["identifier"] == "en" and page["commentsEnabled"] is True and "inReplyTo" not in page
+
+
+def test_a_draft_is_posted_when_published(host, community, peer):
+    from django.utils import timezone
+    now = timezone.now()
+    ama = services.ama_create(host=host, title="Later", opens_at=now, closes_at=now + timezone.timedelta(hours=1))
+    placement = services.placement_add(ama=ama, target=f"!technologie@{peer.domain}")
+    assert placement.state == Placement.State.PENDING and not Delivery.objects.exists()
+    services.ama_publish(ama=ama)
+    placement.refresh_from_db()
+    assert placement.state == Placement.State.POSTED and placement.post_ap_id
+
+
+@pytest.mark.parametrize("target, error", [("bob@{domain}", "not a community"), ("nobody@{domain}", "could not be found"),
+                                           ("", "name a community")])
+def test_only_a_group_can_be_named(open_ama, community, peer, target, error):
+    peer.jrds[f"acct:bob@{peer.domain}"] = {"subject": f"acct:bob@{peer.domain}", "links": [
+        {"rel": "self", "type": "application/activity+json", "href": f"{peer.base}/users/bob"}]}
+    with pytest.raises(services.ServiceError, match=error):
+        services.placement_add(ama=open_ama, target=target.format(domain=peer.domain))
+    assert not Placement.objects.exists()
+
+
+def test_the_follow_accepted_then_a_reject_shows(placement, deliver_inbox, peer):
+    assert ap_placements.follow_state(placement) == "pending"
+    accept = {"id": f"{peer.base}/activities/accept/1", "type": "Accept", "actor": placement.community.ap_id,
+              "object": {"id": placement.follow_ap_id, "type": "Follow", "actor": placement.ama.host.ap_id,
+                         "object": placement.community.ap_id}}
+    assert deliver_inbox(accept).state == InboxMessage.State.PROCESSED
+    assert ap_placements.follow_state(placement) == "accepted"
+    deliver_inbox({**accept, "id": f"{peer.base}/activities/reject/1", "type": "Reject"})
+    assert ap_placements.follow_state(placement) == "rejected"
+
+
+def test_a_refused_post_is_shown_with_its_reason(placement, peer, client, open_ama):
+    peer.statuses = [403, 403]  # the community refuses (a ban, a restricted community)
+    run_deliveries()
+    assert "HTTP 403" in ap_placements.delivery_refusal(placement)
+    client.force_login(open_ama.host.user)
+    page = client.get(f"/dashboard/{open_ama.slug}/").content.decode()
+    assert "technologie" in page and "HTTP 403" in page
+
+
+# ---- what the community announces ----------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["lemmy_announce_create_comment", "mbin_announce_create_comment",
+                                  "piefed_announce_create_comment"])
+def test_an_announced_comment_becomes_a_pending_question(name, placement, peer, deliver_inbox):
+    golden = load(name, **world(peer, placement))
+    question = asked(peer, placement, deliver_inbox, name)
+    expect = golden["expect"]
+    assert (question.state, question.content_text, question.language) == (
+        expect["state"], expect["text"], expect["language"])
+    assert question.author.ap_id == f"{peer.base}/users/bob" and question.in_reply_to == placement.post_ap_id
+    assert ap_placements.placement_of(question) == placement
+
+
+def test_a_follow_up_nests_under_its_question(placement, peer, deliver_inbox):
+    question = services.question_approve(question=asked(peer, placement, deliver_inbox))
+    golden = load("lemmy_announce_create_comment", **world(peer, placement))
+    inner = golden["activity"]["object"]
+    inner["id"] += "-2"
+    inner["object"].update(id=f"{peer.base}/comment/9002", inReplyTo=question.ap_id)
+    golden["activity"]["id"] += "-2"
+    through_inbox(peer, deliver_inbox, golden)
+    follow_up = Question.objects.get(ap_id=f"{peer.base}/comment/9002")
+    assert follow_up.parent == question and ap_placements.placement_of(follow_up) == placement
+
+
+def test_an_announced_like_is_a_vote(placement, peer, deliver_inbox):
+    question = services.question_approve(question=asked(peer, placement, deliver_inbox))
+    through_inbox(peer, deliver_inbox, load("lemmy_announce_like", **world(peer, placement, question=question.ap_id)))
+    question.refresh_from_db()
+    assert question.vote_count == 1 and Vote.objects.get().actor.ap_id == f"{peer.base}/users/carol"
+
+
+def test_the_communitys_removal_is_honoured(placement, peer, deliver_inbox):
+    question = services.question_approve(question=asked(peer, placement, deliver_inbox))
+    golden = load("lemmy_announce_delete_by_moderator", **world(peer, placement, question=question.ap_id))
+    through_inbox(peer, deliver_inbox, golden)
+    question.refresh_from_db()
+    assert question.state == Question.State.REJECTED
+    assert question.reject_note.startswith("removed by the community") and "Hors sujet" in question.reject_note
+
+
+def test_a_lock_of_our_post_is_honoured(placement, peer, deliver_inbox, open_ama, client):
+    through_inbox(peer, deliver_inbox, load("lemmy_announce_lock_page", **world(peer, placement)))
+    placement.refresh_from_db()
+    assert placement.locked_at is not None
+    golden = load("lemmy_announce_create_comment", **world(peer, placement))
+    serve = golden["activity"]["object"]
+    peer.serve(urlsplit(serve["id"]).path, serve)
+    assert deliver_inbox(golden["activity"]).state == InboxMessage.State.IGNORED
+    assert "locked there by the community" in client.get(f"/amas/{open_ama.slug}").content.decode()
+
+
+def test_a_ban_of_the_host_ends_the_placement(placement, peer, deliver_inbox):
+    block = {"id": f"{peer.base}/activities/block/1", "type": "Block", "actor": f"{peer.base}/users/mod",
+             "object": placement.ama.host.ap_id, "target": placement.community.ap_id, "summary": "spam"}
+    peer.serve("/activities/block/1", block)
+    announce = {"id": f"{peer.base}/activities/announce/block/1", "type": "Announce",
+                "actor": placement.community.ap_id, "object": block}
+    through_inbox(peer, deliver_inbox, {"activity": announce})
+    placement.refresh_from_db()
+    assert placement.state == Placement.State.ENDED and "banned" in placement.refused_reason
+
+
+def test_the_group_is_not_believed_for_another_actors_words(placement, peer, deliver_inbox):
+    """The community embeds a comment 'by bob' that bob's server does not have: nothing is asked."""
+    golden = load("lemmy_announce_create_comment", **world(peer, placement))
+    message = deliver_inbox(golden["activity"])  # the inner Create is not served by its origin
+    assert message.state == InboxMessage.State.IGNORED and not Question.objects.exists()
+
+
+# ---- answers go back to the community --------------------------------------------------------------
+
+def test_the_answer_reaches_the_community_and_the_asker(placement, peer, deliver_inbox, open_ama):
+    question = services.question_approve(question=asked(peer, placement, deliver_inbox))
+    run_deliveries()
+    peer.received.clear()
+    services.answer_publish(question=question, author=open_ama.host, body="Wikipédia, surtout.")
+    run_deliveries()
+    creates = [post.json for post in peer.inbox_posts() if post.json["type"] == "Create"]
+    assert creates, "no Create reached the community's server"
+    note = creates[0]["object"]
+    assert note["inReplyTo"] == question.ap_id and note["audience"] == placement.community.ap_id
+    assert placement.community.ap_id in note["cc"] and question.author.ap_id in note["cc"]
+    assert note["language"]["identifier"] == open_ama.language
