@@ -6,11 +6,11 @@ and actors."""
 
 from federation.activities import ids_of, text_of
 from federation.models import Actor
-from federation.routing import Ignore, Incoming, register
+from federation.routing import Ignore, Incoming
 
-from . import services
-from .models import Ama, Answer, Question
-from .text import plain_text, sanitize
+from .. import services
+from ..models import Ama, Answer, Question
+from ..text import plain_text, sanitize
 
 
 def flagged_questions(ids: list[str]) -> list[Question]:
@@ -27,7 +27,6 @@ def flagged_actors(ids: list[str]) -> list[Actor]:
     return actors
 
 
-@register("Flag")
 def on_flag(incoming: Incoming) -> str | None:
     ids = ids_of(incoming.activity.get("object"))
     questions, actors = flagged_questions(ids), flagged_actors(ids)

@@ -10,7 +10,7 @@ from ama import services
 from ama.models import AuditEntry, Question, RemoteHostClaim
 from federation.models import InboxMessage, OutboxActivity
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "lemmy"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "lemmy"
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 
 

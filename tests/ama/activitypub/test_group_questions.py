@@ -1,4 +1,4 @@
-"""Questions in the community (ama.group_questions): what a Lemmy follower of the AMA's Group is sent when a
+"""Questions in the community (ama/activitypub/group_questions.py): what a Lemmy follower of the AMA's Group is sent when a
 question is edited by its author, re-approved, removed and restored by a moderator."""
 
 import copy
@@ -8,7 +8,7 @@ import pytest
 from ama import services
 from ama.models import AuditEntry, Question
 from federation.models import Actor, Delivery, InboxMessage
-from tests.ama.test_groups import PUBLIC, comment, group_announces, lemmy, shapes
+from tests.ama.activitypub.test_groups import PUBLIC, comment, group_announces, lemmy, shapes
 
 
 @pytest.fixture
@@ -206,7 +206,7 @@ def test_question_its_author_deleted_is_not_brought_back(open_ama, follower, sho
 @pytest.fixture
 def hana(peer, open_ama, deliver_inbox):
     """hana, on the peer's Lemmy, a co-host of the AMA verified by her code."""
-    from tests.ama.test_remote_host import verify
+    from tests.ama.inbox.test_remote_hosts import verify
 
     hana = peer.actor("hana")
     assert verify(open_ama, hana, deliver_inbox).verified_at

@@ -10,9 +10,9 @@ import pytest
 from pyld import jsonld
 
 from federation.models import OutboxActivity
-from tests.ama.test_activity_ids import AS2, BASE, sent_ids, start_urls, story, walk  # noqa: F401  (a fixture)
+from tests.ama.activitypub.test_activity_ids import AS2, BASE, sent_ids, start_urls, story, walk  # noqa: F401  (a fixture)
 
-CONTEXTS = Path(__file__).parent.parent / "fixtures" / "jsonld"
+CONTEXTS = Path(__file__).parents[2] / "fixtures" / "jsonld"
 LOCAL_CONTEXTS = {"https://www.w3.org/ns/activitystreams": "activitystreams.jsonld",
                   "https://w3id.org/security/v1": "security-v1.jsonld"}
 

@@ -1,34 +1,14 @@
-"""Inbound shapes from real fediverse software become questions, edits, tombstones and votes."""
+"""ama/inbox/questions.py: replies and mentions from real fediverse software become questions and follow-ups."""
 
-import uuid
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from ama import services
-from ama.models import Ama, Question, Vote
+from ama.models import Ama, Question
 from federation.models import Delivery, InboxMessage
-
-PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
-
-
-def note(bob, in_reply_to, content="<p>What data did you train on?</p>", **extra):
-    body = {"id": f"{bob.peer.base}/notes/{uuid.uuid4()}", "type": "Note", "attributedTo": bob.ap_id,
-            "inReplyTo": in_reply_to, "content": content, "to": [PUBLIC], "cc": [bob.ap_id + "/followers"]}
-    body.update(extra)
-    return body
-
-
-def create(bob, obj):
-    return {"@context": "https://www.w3.org/ns/activitystreams", "id": obj["id"] + "/activity",
-            "type": "Create", "actor": bob.ap_id, "object": obj, "to": obj.get("to", [PUBLIC])}
-
-
-def received(deliver_inbox, bob, obj) -> Question:
-    message = deliver_inbox(create(bob, obj))
-    assert message.state == InboxMessage.State.PROCESSED, (message.result, message.error)
-    return Question.objects.get(ap_id=obj["id"])
+from tests.ama.inbox.shapes import PUBLIC, create, note, received
 
 
 def test_mastodon_reply_is_a_pending_question_sanitized(open_ama, remote_actor, deliver_inbox):
@@ -123,86 +103,6 @@ def test_post_moderation_holds_first_question_then_shows(open_ama, remote_actor,
     second = received(deliver_inbox, remote_actor, note(remote_actor, open_ama.ap_id))
     assert second.state == Question.State.PUBLISHED
     assert Question.objects.shown().filter(pk=second.pk).exists()
-
-
-def test_update_by_author_edits_and_returns_to_review(open_ama, remote_actor, deliver_inbox):
-    obj = note(remote_actor, open_ama.ap_id)
-    question = received(deliver_inbox, remote_actor, obj)
-    services.question_approve(question=question)
-    edited = dict(obj, content="<p>What data, and how much?</p>")
-    update = {"id": obj["id"] + "/update/1", "type": "Update", "actor": remote_actor.ap_id, "object": edited}
-    assert deliver_inbox(update).state == InboxMessage.State.PROCESSED
-    question.refresh_from_db()
-    assert question.is_edited and question.content_text == "What data, and how much?"
-    assert question.state == Question.State.PENDING
-    assert question.revisions.get().content_text == "What data did you train on?"
-
-
-def test_update_or_delete_by_someone_else_changes_nothing(open_ama, remote_actor, peer, deliver_inbox):
-    from federation.actors import store_remote_actor
-
-    question = received(deliver_inbox, remote_actor, note(remote_actor, open_ama.ap_id))
-    mallory = peer.actor("mallory")
-    store_remote_actor(mallory.document())
-    delete = {"id": mallory.ap_id + "/delete/1", "type": "Delete", "actor": mallory.ap_id, "object": question.ap_id}
-    assert deliver_inbox(delete).state == InboxMessage.State.IGNORED
-    question.refresh_from_db()
-    assert question.state == Question.State.PENDING and question.content_text
-
-
-def test_delete_by_author_tombstones_and_answer_stays(open_ama, remote_actor, deliver_inbox):
-    question = received(deliver_inbox, remote_actor, note(remote_actor, open_ama.ap_id))
-    services.question_approve(question=question)
-    answer = services.answer_publish(question=question, author=open_ama.host, body="Common Crawl.")
-    delete = {"id": question.ap_id + "#delete", "type": "Delete", "actor": remote_actor.ap_id,
-              "object": {"id": question.ap_id, "type": "Tombstone"}}
-    assert deliver_inbox(delete).state == InboxMessage.State.PROCESSED
-    question.refresh_from_db()
-    assert question.state == Question.State.DELETED and question.content_html == ""
-    answer.refresh_from_db()
-    assert answer.deleted_at is None
-
-
-def like(bob, question, n=1, kind="Like"):
-    return {"id": f"{bob.ap_id}/likes/{n}", "type": kind, "actor": bob.ap_id, "object": question.ap_id}
-
-
-def test_votes_count_once_per_actor_and_undo_removes(open_ama, remote_actor, deliver_inbox):
-    question = received(deliver_inbox, remote_actor, note(remote_actor, open_ama.ap_id))
-    services.question_approve(question=question)
-    deliver_inbox(like(remote_actor, question, 1))
-    deliver_inbox(like(remote_actor, question, 2))  # a second Like by the same actor
-    question.refresh_from_db()
-    assert question.vote_count == 1 and Vote.objects.count() == 1
-    undo = {"id": remote_actor.ap_id + "/undo/1", "type": "Undo", "actor": remote_actor.ap_id,
-            "object": like(remote_actor, question, 2)}
-    assert deliver_inbox(undo).state == InboxMessage.State.PROCESSED
-    question.refresh_from_db()
-    assert question.vote_count == 0 and not Vote.objects.exists()
-
-
-def test_dislike_counts_only_when_downvotes_allowed(open_ama, remote_actor, peer, deliver_inbox):
-    from federation.actors import store_remote_actor
-
-    question = received(deliver_inbox, remote_actor, note(remote_actor, open_ama.ap_id))
-    services.question_approve(question=question)
-    carol = peer.actor("carol")
-    store_remote_actor(carol.document())
-    deliver_inbox(like(remote_actor, question, 1))
-    deliver_inbox(like(carol, question, 1, kind="Dislike"))
-    question.refresh_from_db()
-    assert question.vote_count == 1 and Vote.objects.count() == 2
-    services.ama_update(ama=open_ama, allow_downvotes=True)
-    deliver_inbox(like(carol, question, 2, kind="Like"))
-    deliver_inbox(like(carol, question, 3, kind="Dislike"))
-    question.refresh_from_db()
-    assert question.vote_count == 0
-
-
-def test_like_of_a_pending_question_is_ignored(open_ama, remote_actor, deliver_inbox):
-    question = received(deliver_inbox, remote_actor, note(remote_actor, open_ama.ap_id))
-    assert deliver_inbox(like(remote_actor, question)).state == InboxMessage.State.IGNORED
-    assert not Vote.objects.exists()
 
 
 def test_embedded_note_attributed_to_another_host_is_fetched_not_believed(open_ama, remote_actor, deliver_inbox):
