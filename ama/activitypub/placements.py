@@ -55,8 +55,12 @@ def send_post_created(placement: Placement) -> None:
     _send(placement, "Create", page, ap_id=ids.create_id(page["id"]))
 
 
-def _posted(ama: Ama):
-    return ama.placements.filter(state=Placement.State.POSTED).select_related("community", "ama__host")
+def _posted(ama: Ama) -> list[Placement]:
+    """The communities the AMA is posted in, each holding this `ama` (its edits may not be saved yet)."""
+    placements = list(ama.placements.filter(state=Placement.State.POSTED).select_related("community"))
+    for placement in placements:
+        placement.ama = ama
+    return placements
 
 
 def send_ama_updated(ama: Ama) -> None:

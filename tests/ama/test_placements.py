@@ -215,3 +215,35 @@ def test_the_answer_reaches_the_community_and_the_asker(placement, peer, deliver
     assert note["inReplyTo"] == question.ap_id and note["audience"] == placement.community.ap_id
     assert placement.community.ap_id in note["cc"] and question.author.ap_id in note["cc"]
     assert note["language"]["identifier"] == open_ama.language
+
+
+# ---- edits, the end, deletion; the management command --------------------------------------------
+
+def _sent(kind: str) -> list[dict]:
+    from federation.models import OutboxActivity
+    return [row.body for row in OutboxActivity.objects.filter(activity_type=kind).order_by("pk")
+            if isinstance(row.body.get("object"), (dict, str)) and row.body.get("audience")]
+
+
+def test_an_edit_and_the_end_federate_as_updates_and_deletion_as_delete(placement, open_ama):
+    services.ama_update(ama=open_ama, title="Ask me about open weights")
+    services.ama_close(ama=open_ama)
+    updates = [body for body in _sent("Update") if body["audience"] == placement.community.ap_id]
+    assert [u["object"]["name"] for u in updates] == ["Ask me about open weights"] * 2
+    assert "has ended" not in updates[0]["object"]["content"] and "has ended" in updates[1]["object"]["content"]
+    services.ama_delete(ama=open_ama)
+    delete = next(b for b in _sent("Delete") if b["audience"] == placement.community.ap_id)
+    assert delete["object"] == placement.post_ap_id and delete["actor"] == open_ama.host.ap_id
+
+
+def test_the_management_command_adds_and_lists(open_ama, community, peer):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    out = StringIO()
+    call_command("placement", "add", open_ama.slug, f"!technologie@{peer.domain}", stdout=out)
+    call_command("placement", "list", open_ama.slug, stdout=out)
+    assert "held in @technologie@" in out.getvalue() and "posted\tfollow pending\t0 questions" in out.getvalue()
+    with pytest.raises(CommandError, match="already held"):
+        call_command("placement", "add", open_ama.slug, f"!technologie@{peer.domain}")
