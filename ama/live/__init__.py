@@ -20,7 +20,8 @@ Public kinds and their payload:
     answer_published, answer_edited         question_id, parent_id, html (the question again), answer_id,
                                             answer_html (the answer's content alone, e.g. for the stage view)
     answer_deleted                          question_id, parent_id, html, answer_id
-    votes_changed                           question_id, vote_count, label ("3 votes"); at most one per
+    votes_changed                           question_id, vote_count (the score), votes_here, remote_votes,
+                                            label ("3 votes"); at most one per
                                             question per FEDIAMA_LIVE_VOTE_WINDOW second, the last count always
     now_answering                           question_id, parent_id, html; or question_id null: nobody now
     ama_opened, ama_closed, ama_updated     state, title, opens_at, closes_at (ama_updated: its text, schedule or
