@@ -2,13 +2,14 @@ from django.urls import include, path
 
 from . import views
 from .live import views as live_views
-from .views import activities, authorize, placements, stage
+from .views import activities, authorize, moderation, placements, stage
 
 urlpatterns = [
-    # REST API (ama.api_urls)
-    path("api/", include("ama.api_urls")),
-    # public moderation pages: the AMA's moderation log, reporting a question (ama.urls_moderation)
-    path("", include("ama.urls_moderation")),
+    # REST API (ama/api/urls.py)
+    path("api/", include("ama.api.urls")),
+    # public moderation pages (ama/views/moderation.py)
+    path("amas/<slug:slug>/moderation", moderation.moderation_log, name="ama-moderation-log"),
+    path("questions/<int:pk>/report", moderation.report_question, name="question-report"),
     path("", views.home, name="home"),
     path("authorize_interaction", authorize.authorize_interaction, name="authorize-interaction"),
     path("amas/<slug:slug>", views.ama_page, name="ama"),
@@ -45,5 +46,4 @@ urlpatterns = [
     path("dashboard/<slug:slug>/questions/<int:pk>/answer/", views.answer, name="dashboard-answer"),
     path("dashboard/<slug:slug>/answers/<int:pk>/edit/", views.answer_edit, name="dashboard-answer-edit"),
     path("dashboard/<slug:slug>/answers/<int:pk>/delete", views.answer_delete, name="dashboard-answer-delete"),
-    path("", include("ama.urls_moderation")),
 ]

@@ -66,7 +66,7 @@ MIDDLEWARE = [
 ]
 
 # Content-Security-Policy on every response (django-csp): no inline script or style anywhere, nothing framed, no
-# plugins. Two views widen their own policy: /api/docs/ (ama/api_urls.py) and the AMA page's form-action, because the
+# plugins. Two views widen their own policy: /api/docs/ (ama/api/urls.py) and the AMA page's form-action, because the
 # "ask from your own account" box redirects to the visitor's server (ama/views/public.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -1,3 +1,4 @@
+from .amas import Ama, AmaQuerySet
 from .moderation import (
     ActorPolicy,
     AuditEntry,
@@ -5,7 +6,6 @@ from .moderation import (
     ModeratorAssignment,
     Report,
 )
-from .sessions import Ama, AmaQuerySet
 from .threads import Answer, Question, QuestionQuerySet, QuestionRevision, Vote
 
 __all__ = [

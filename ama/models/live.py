@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils import timezone
 
-from .sessions import Ama
+from .amas import Ama
 from .threads import Question
 
 

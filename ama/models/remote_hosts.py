@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from federation.models import Actor
 
-from .sessions import Ama
+from .amas import Ama
 
 
 class RemoteHostClaimQuerySet(models.QuerySet):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from federation.activities import host_of
 from federation.models import Actor
 
-from .sessions import Ama
+from .amas import Ama
 
 
 class QuestionQuerySet(models.QuerySet):

@@ -5,8 +5,8 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import SimpleRouter
 
-from .api.answers import AnswerCreateView, AnswerViewSet, VoteView
-from .api.views import AmaViewSet, QuestionViewSet
+from .answers import AnswerCreateView, AnswerViewSet, VoteView
+from .views import AmaViewSet, QuestionViewSet
 
 # Redoc from our own static files (drf-spectacular-sidecar). It needs, on this page only, a worker built from a
 # blob: URL (its search index) and the style elements it writes at run time; images stay ours (its footer would

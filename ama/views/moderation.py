@@ -1,4 +1,5 @@
-"""Public moderation pages: the moderation log of an AMA, and the report form for signed-in users."""
+"""Public moderation pages (routes in ama/urls.py): the moderation log of an AMA, and the report form for
+signed-in users."""
 
 from urllib.parse import urlsplit
 
@@ -6,12 +7,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from . import permissions, services
-from .models import Ama, Question
+from .. import permissions, services
+from ..models import Ama, Question
 
 LABELS = {
     "question.approve": _("approved a question"), "question.reject": _("rejected a question"),
@@ -72,7 +74,6 @@ def reportable(user, question_pk) -> Question:
     question = get_object_or_404(Question.objects.select_related("ama", "author"), pk=question_pk)
     shown = Question.objects.shown().filter(pk=question.pk, ama__in=Ama.objects.visible()).exists()
     if not shown and not permissions.can_moderate_questions(user, question.ama):
-        from django.http import Http404
         raise Http404("no such question")
     return question
 

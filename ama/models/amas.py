@@ -1,4 +1,4 @@
-"""An AMA session."""
+"""An AMA session (`Ama`), imported as `from ama.models import Ama`."""
 
 from django.conf import settings
 from django.db import models
