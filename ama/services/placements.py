@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from federation.models import Actor
 
-from .. import audit
+from .. import audit, live
 from ..activitypub import placements as ap_placements
 from ..activitypub.accounts import AccountNotFound, find_account
 from ..models import Ama, Placement, Question
@@ -48,6 +48,7 @@ def placement_add(*, ama: Ama, target: str, by_user=None) -> Placement:
         audit.record(user=by_user, action="placement.add", ama=ama, target=community.ap_id)
         if ama.published_at and not ama.deleted_at:
             placement_post(placement=placement)
+            live.ama_changed(ama, ama.state)
     return placement
 
 
@@ -72,6 +73,7 @@ def placement_locked(*, placement: Placement, locked: bool) -> Placement:
     """The community's moderators locked (or unlocked) our post there."""
     placement.locked_at = timezone.now() if locked else None
     placement.save(update_fields=["locked_at"])
+    live.ama_changed(placement.ama, placement.ama.state)  # the page says where it is held: a new version
     audit.record(user=None, action="placement.lock" if locked else "placement.unlock", ama=placement.ama,
                  target=placement.community.ap_id, public=True)
     return placement
@@ -81,6 +83,7 @@ def placement_end(*, placement: Placement, reason: str) -> Placement:
     """The community banned the host or removed our post: nothing more is sent there."""
     placement.state, placement.refused_reason = Placement.State.ENDED, reason[:500]
     placement.save(update_fields=["state", "refused_reason"])
+    live.ama_changed(placement.ama, placement.ama.state)
     audit.record(user=None, action="placement.end", ama=placement.ama, target=placement.community.ap_id, reason=reason,
                  public=True)
     return placement

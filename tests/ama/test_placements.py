@@ -173,6 +173,7 @@ def test_the_communitys_removal_is_honoured(placement, peer, deliver_inbox):
 
 
 def test_a_lock_of_our_post_is_honoured(placement, peer, deliver_inbox, open_ama, client):
+    assert "locked there" not in client.get(f"/amas/{open_ama.slug}").content.decode()  # cached, then changed
     through_inbox(peer, deliver_inbox, load("lemmy_announce_lock_page", **world(peer, placement)))
     placement.refresh_from_db()
     assert placement.locked_at is not None
