@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from federation.activities import host_of
+from federation.domain_policy import blocked_domains_filter
 from federation.models import Actor
 
 from .amas import Ama
@@ -18,16 +19,12 @@ class QuestionQuerySet(models.QuerySet):
     def shown(self):
         """What the public sees: published, not hidden, not late unless the AMA shows late questions,
         not from a blocked domain."""
-        from federation.domain_policy import blocked_domains_filter
-
         return self.filter(state=Question.State.PUBLISHED).filter(
             Q(is_late=False) | Q(ama__show_late_questions=True)).exclude(blocked_domains_filter("author__domain"))
 
     def on_page(self):
         """What the AMA page lists: shown questions, plus those their author deleted after approval that
         keep a live answer (shown as "deleted by its author" with the answer)."""
-        from federation.domain_policy import blocked_domains_filter
-
         has_answer = models.Exists(Answer.objects.filter(question=models.OuterRef("pk"), deleted_at__isnull=True))
         deleted = Q(state=Question.State.DELETED, published_at__isnull=False) & has_answer
         shown = Q(state=Question.State.PUBLISHED) & (Q(is_late=False) | Q(ama__show_late_questions=True))

@@ -11,6 +11,7 @@ from .. import audit
 from ..activitypub.reports import send_report_forwarded
 from ..models import AuditEntry, KeywordFilter, Question, Report
 from .errors import ServiceError
+from .moderation_undo import undo_entry
 
 
 def report_create(*, user, question: Question | None = None, target_actor: Actor | None = None,
@@ -107,8 +108,6 @@ def keyword_filter_delete(*, rule: KeywordFilter, by_user=None) -> None:
 
 def audit_undo(*, entry: AuditEntry, by_user=None) -> AuditEntry:
     """Undo one audited action where it can be undone (see ama.services.moderation_undo.UNDO)."""
-    from .moderation_undo import undo_entry
-
     if entry.undone_at:
         raise ServiceError("this action was already undone")
     with transaction.atomic():
