@@ -7,6 +7,8 @@ import json
 
 from django.contrib import admin, messages
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from . import breaker, inbox, outbox
 from .models import Actor, Delivery, DomainHealth, Follow, InboxMessage
@@ -31,17 +33,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.action(description="Retry now")
+@admin.action(description=_("Retry now"))
 def retry_now(modeladmin, request, queryset):
     count = outbox.retry_now(queryset.values_list("pk", flat=True))
-    modeladmin.message_user(request, f"{count} deliveries sent now (only pending or retrying ones).",
+    modeladmin.message_user(request, gettext("%(count)d deliveries sent now (only pending or retrying ones).") % {"count": count},
                             messages.SUCCESS)
 
 
-@admin.action(description="Re-queue dead (and refused) deliveries")
+@admin.action(description=_("Re-queue dead (and refused) deliveries"))
 def requeue_dead(modeladmin, request, queryset):
     count = outbox.requeue_deliveries(queryset.values_list("pk", flat=True))
-    modeladmin.message_user(request, f"{count} deliveries re-queued with a fresh retry schedule.",
+    modeladmin.message_user(request, gettext("%(count)d deliveries re-queued with a fresh retry schedule.") % {"count": count},
                             messages.SUCCESS)
 
 
@@ -58,27 +60,27 @@ class DeliveryAdmin(ReadOnlyAdmin):
     actions = [retry_now, requeue_dead]
     date_hierarchy = "created_at"
 
-    @admin.display(description="activity")
+    @admin.display(description=_("activity"))
     def activity_type(self, obj):
         return obj.activity.activity_type
 
-    @admin.display(description="activity")
+    @admin.display(description=_("activity"))
     def activity_link(self, obj):
         return obj.activity.ap_id
 
-    @admin.display(description="last error")
+    @admin.display(description=_("last error"))
     def short_error(self, obj):
         return obj.last_error[:80]
 
-    @admin.display(description="raw JSON")
+    @admin.display(description=_("raw JSON"))
     def activity_json(self, obj):
         return pretty_json(obj.activity.body)
 
 
-@admin.action(description="Re-process")
+@admin.action(description=_("Re-process"))
 def reprocess(modeladmin, request, queryset):
     count = inbox.requeue_messages(queryset.values_list("pk", flat=True))
-    modeladmin.message_user(request, f"{count} inbox messages queued for processing again.", messages.SUCCESS)
+    modeladmin.message_user(request, gettext("%(count)d inbox messages queued for processing again.") % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(InboxMessage)
@@ -91,15 +93,15 @@ class InboxMessageAdmin(ReadOnlyAdmin):
     exclude = ("body",)
     actions = [reprocess]
 
-    @admin.display(description="raw JSON")
+    @admin.display(description=_("raw JSON"))
     def body_json(self, obj):
         return pretty_json(obj.body)
 
 
-@admin.action(description="Close the breaker (resume deliveries)")
+@admin.action(description=_("Close the breaker (resume deliveries)"))
 def resume(modeladmin, request, queryset):
     count = breaker.reset(queryset.values_list("domain", flat=True))
-    modeladmin.message_user(request, f"{count} domains resumed.", messages.SUCCESS)
+    modeladmin.message_user(request, gettext("%(count)d domains resumed.") % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(DomainHealth)
@@ -120,7 +122,7 @@ class ActorAdmin(ReadOnlyAdmin):
     exclude = ("private_key_pem", "raw")
     readonly_fields = ("raw_json",)
 
-    @admin.display(description="raw JSON")
+    @admin.display(description=_("raw JSON"))
     def raw_json(self, obj):
         return pretty_json(obj.raw)
 

@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from .. import permissions
 from ..models import Ama, ModeratorAssignment
@@ -49,11 +50,12 @@ def for_each(modeladmin, request, queryset, allowed, apply, done: str) -> int:
             apply(obj)
             count += 1
         except ServiceError as error:
-            modeladmin.message_user(request, f"{obj}: {error}", messages.ERROR)
+            modeladmin.message_user(request, _("%(object)s: %(error)s") % {"object": obj, "error": error}, messages.ERROR)
     if refused:
-        modeladmin.message_user(request, f"{refused} not allowed for your role.", messages.WARNING)
+        modeladmin.message_user(request, _("%(count)d not allowed for your role.") % {"count": refused},
+                                 messages.WARNING)
     if count:
-        modeladmin.message_user(request, f"{count} {done}.", messages.SUCCESS)
+        modeladmin.message_user(request, _("%(count)d %(done)s.") % {"count": count, "done": done}, messages.SUCCESS)
     return count
 
 

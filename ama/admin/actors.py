@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.db.models import Count, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import permissions, services
 from ..models import ActorPolicy, AskerActor
@@ -19,53 +21,53 @@ def _scope_kwargs(request) -> dict:
 def _actor_action(modeladmin, request, queryset, *, form_class, title, call, done):
     def apply(actor, data):
         if not permissions.can_police_actors(request.user, data.get("ama")):
-            raise services.ServiceError("not allowed for your role")
+            raise services.ServiceError(_("not allowed for your role"))
         call(actor, data)
     return form_action(modeladmin, request, queryset, form_class=form_class, title=title, apply=apply,
                        allowed=lambda user, actor: True, done=done, form_kwargs=_scope_kwargs(request))
 
 
-@admin.action(description="Mute (future questions hidden, silently)…")
+@admin.action(description=_("Mute (future questions hidden, silently)…"))
 def mute(modeladmin, request, queryset):
-    return _actor_action(modeladmin, request, queryset, form_class=ActorScopeForm, title="Mute", done="muted",
+    return _actor_action(modeladmin, request, queryset, form_class=ActorScopeForm, title=_("Mute"), done=_("muted"),
                          call=lambda a, d: services.actor_mute(actor=a, ama=d["ama"], by_user=request.user,
                                                                reason=d["reason"]))
 
 
-@admin.action(description="Unmute…")
+@admin.action(description=_("Unmute…"))
 def unmute(modeladmin, request, queryset):
-    return _actor_action(modeladmin, request, queryset, form_class=ActorScopeForm, title="Unmute", done="unmuted",
+    return _actor_action(modeladmin, request, queryset, form_class=ActorScopeForm, title=_("Unmute"), done=_("unmuted"),
                          call=lambda a, d: services.actor_unmute(actor=a, ama=d["ama"], by_user=request.user))
 
 
-@admin.action(description="Ban (one AMA or all, expiry, remove content)…")
+@admin.action(description=_("Ban (one AMA or all, expiry, remove content)…"))
 def ban(modeladmin, request, queryset):
-    return _actor_action(modeladmin, request, queryset, form_class=BanForm, title="Ban", done="banned",
+    return _actor_action(modeladmin, request, queryset, form_class=BanForm, title=_("Ban"), done=_("banned"),
                          call=lambda a, d: services.actor_ban(
                              actor=a, ama=d["ama"], until=d["until"], remove_content=d["remove_content"],
                              by_user=request.user, reason=d["reason"]))
 
 
-@admin.action(description="Lift ban…")
+@admin.action(description=_("Lift ban…"))
 def unban(modeladmin, request, queryset):
-    return _actor_action(modeladmin, request, queryset, form_class=ActorScopeForm, title="Lift ban",
-                         done="unbanned",
+    return _actor_action(modeladmin, request, queryset, form_class=ActorScopeForm, title=_("Lift ban"),
+                         done=_("unbanned"),
                          call=lambda a, d: services.actor_unban(actor=a, ama=d["ama"], by_user=request.user))
 
 
-@admin.action(description="Trust override (always hold / always allow)…")
+@admin.action(description=_("Trust override (always hold / always allow)…"))
 def trust(modeladmin, request, queryset):
-    return _actor_action(modeladmin, request, queryset, form_class=TrustForm, title="Trust override",
-                         done="updated", call=lambda a, d: services.actor_set_trust(
+    return _actor_action(modeladmin, request, queryset, form_class=TrustForm, title=_("Trust override"),
+                         done=_("updated"), call=lambda a, d: services.actor_set_trust(
                              actor=a, ama=d["ama"], trust=d["trust"], by_user=request.user))
 
 
-@admin.action(description="Moderator note…")
+@admin.action(description=_("Moderator note…"))
 def note(modeladmin, request, queryset):
     def apply(actor, data):
         services.actor_note(actor=actor, note=data["note"], by_user=request.user)
-    return form_action(modeladmin, request, queryset, form_class=NoteForm, title="Moderator note", apply=apply,
-                       allowed=lambda user, actor: is_moderator(user), done="noted")
+    return form_action(modeladmin, request, queryset, form_class=NoteForm, title=_("Moderator note"), apply=apply,
+                       allowed=lambda user, actor: is_moderator(user), done=_("noted"))
 
 
 @admin.register(AskerActor)
@@ -91,43 +93,43 @@ class AskerActorAdmin(RoleAdmin):
             question_total=Count("questions", distinct=True), report_total=Count("reports_received", distinct=True),
             note=Subquery(notes))
 
-    @admin.display(description="questions", ordering="question_total")
+    @admin.display(description=_("questions"), ordering="question_total")
     def question_total(self, obj):
         url = reverse("admin:ama_question_changelist") + f"?q=@{obj.username}@{obj.domain}"
         return format_html('<a href="{}">{}</a>', url, obj.question_total)
 
-    @admin.display(description="reports", ordering="report_total")
+    @admin.display(description=_("reports"), ordering="report_total")
     def report_total(self, obj):
         return obj.report_total
 
-    @admin.display(description="moderator note")
+    @admin.display(description=_("moderator note"))
     def moderator_note(self, obj):
         return obj.note or ""
 
-    @admin.display(description="policies")
+    @admin.display(description=_("policies"))
     def policy_summary(self, obj):
         described = [_describe(p) for p in obj.policies.select_related("ama")]
-        return "; ".join(text for text in described if text) or "none"
+        return "; ".join(text for text in described if text) or _("none")
 
-    @admin.display(description="questions across AMAs")
+    @admin.display(description=_("questions across AMAs"))
     def questions_across_amas(self, obj):
         rows = obj.questions.select_related("ama").order_by("-received_at")[:50]
         return format_html_join("", '<p><a href="{}">{}</a> — {} · {}</p>', (
             (reverse("admin:ama_question_change", args=[q.pk]), q.content_text[:80], q.ama.title, q.state)
-            for q in rows)) or "none"
+            for q in rows)) or _("none")
 
-    @admin.display(description="reports about this actor")
+    @admin.display(description=_("reports about this actor"))
     def reports(self, obj):
         rows = obj.reports_received.order_by("-created_at")[:20]
-        return format_html_join("", '<p><a href="{}">report {}</a> — {} · {}</p>', (
-            (reverse("admin:ama_report_change", args=[r.pk]), r.pk, r.state, r.comment[:80]) for r in rows)) or "none"
+        return format_html_join("", '<p><a href="{}">{} {}</a> — {} · {}</p>', (
+            (reverse("admin:ama_report_change", args=[r.pk]), _("report"), r.pk, r.state, r.comment[:80]) for r in rows)) or _("none")
 
 
 def _describe(policy: ActorPolicy) -> str:
-    scope = policy.ama.title if policy.ama else "all AMAs"
-    parts = [name for name, on in (("muted", policy.muted), ("banned", policy.banned)) if on]
+    scope = policy.ama.title if policy.ama else gettext("all AMAs")
+    parts = [str(name) for name, on in ((_("muted"), policy.muted), (_("banned"), policy.banned)) if on]
     if policy.banned and policy.banned_until:
-        parts[-1] += f" until {policy.banned_until:%Y-%m-%d %H:%M}"
+        parts[-1] += gettext(" until %(time)s") % {"time": f"{policy.banned_until:%Y-%m-%d %H:%M}"}
     if policy.trust:
-        parts.append(policy.get_trust_display())
+        parts.append(str(policy.get_trust_display()))
     return f"{scope}: {', '.join(parts)}" if parts else ""

@@ -4,6 +4,8 @@ import json
 
 from django.contrib import admin, messages
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import permissions, services
 from ..models import AuditEntry
@@ -11,12 +13,13 @@ from ..services.moderation_undo import can_undo
 from .access import RoleAdmin, is_moderator, moderated_amas
 
 
-@admin.action(description="Undo selected actions (where possible)")
+@admin.action(description=_("Undo selected actions (where possible)"))
 def undo(modeladmin, request, queryset):
     done = 0
     for entry in queryset.select_related("question__ama", "question__author", "ama"):
         if not (can_undo(entry) and permissions.can_police_actors(request.user, entry.ama)):
-            modeladmin.message_user(request, f"{entry.action} #{entry.pk} cannot be undone here.", messages.WARNING)
+            modeladmin.message_user(request, gettext("%(action)s #%(pk)d cannot be undone here.") % {
+                "action": entry.action, "pk": entry.pk}, messages.WARNING)
             continue
         try:
             services.audit_undo(entry=entry, by_user=request.user)
@@ -24,7 +27,7 @@ def undo(modeladmin, request, queryset):
         except services.ServiceError as error:
             modeladmin.message_user(request, f"#{entry.pk}: {error}", messages.ERROR)
     if done:
-        modeladmin.message_user(request, f"{done} actions undone.", messages.SUCCESS)
+        modeladmin.message_user(request, gettext("%(count)d actions undone.") % {"count": done}, messages.SUCCESS)
 
 
 @admin.register(AuditEntry)
@@ -56,15 +59,15 @@ class AuditEntryAdmin(RoleAdmin):
             return queryset
         return queryset.filter(ama__in=moderated_amas(request.user))
 
-    @admin.display(boolean=True, description="undoable")
+    @admin.display(boolean=True, description=_("undoable"))
     def undoable(self, obj):
         return can_undo(obj)
 
-    @admin.display(description="before")
+    @admin.display(description=_("before"))
     def before_json(self, obj):
         return format_html("<pre>{}</pre>", json.dumps(obj.before, indent=2, ensure_ascii=False))
 
-    @admin.display(description="after")
+    @admin.display(description=_("after"))
     def after_json(self, obj):
         return format_html("<pre>{}</pre>", json.dumps(obj.after, indent=2, ensure_ascii=False))
 

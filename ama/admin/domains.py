@@ -7,6 +7,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from federation import domain_policy
 from federation.models import DomainBlock
@@ -31,27 +33,27 @@ class DomainBlockForm(forms.ModelForm):
 
 
 class ImportForm(forms.Form):
-    csv_file = forms.FileField(required=False, label="Blocklist CSV (Mastodon format)")
-    csv_text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}), label="…or paste it")
+    csv_file = forms.FileField(required=False, label=_("Blocklist CSV (Mastodon format)"))
+    csv_text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}), label=_("…or paste it"))
 
 
 def _allowed(user, obj) -> bool:
     return permissions.can_set_domain_policy(user)
 
 
-@admin.action(description="Approve drafts (they take effect)")
+@admin.action(description=_("Approve drafts (they take effect)"))
 def approve_drafts(modeladmin, request, queryset):
     done = services.domain_approve_drafts(domains=queryset.values_list("domain", flat=True), by_user=request.user)
-    modeladmin.message_user(request, f"{len(done)} drafts approved.", messages.SUCCESS)
+    modeladmin.message_user(request, gettext("%(count)d drafts approved.") % {"count": len(done)}, messages.SUCCESS)
 
 
-@admin.action(description="Remove (unblock) selected domains")
+@admin.action(description=_("Remove (unblock) selected domains"))
 def unblock(modeladmin, request, queryset):
     for_each(modeladmin, request, queryset, _allowed,
-             lambda block: services.domain_unblock(domain=block.domain, by_user=request.user), "removed")
+             lambda block: services.domain_unblock(domain=block.domain, by_user=request.user), _("removed"))
 
 
-@admin.action(description="Export selected as Mastodon CSV")
+@admin.action(description=_("Export selected as Mastodon CSV"))
 def export_selected(modeladmin, request, queryset):
     return _csv_response(domain_policy.export_csv(queryset.order_by("domain")))
 
@@ -111,9 +113,10 @@ class DomainBlockAdmin(RoleAdmin):
             upload = form.cleaned_data["csv_file"]
             text = upload.read().decode("utf-8", "replace") if upload else form.cleaned_data["csv_text"]
             result = services.domain_import(text=text, by_user=request.user)
-            self.message_user(request, f"{len(result['added'])} domains imported as drafts; "
-                                       f"{len(result['skipped'])} skipped (already listed or unreadable).")
+            self.message_user(request, gettext("%(added)d domains imported as drafts; %(skipped)d skipped (already "
+                                               "listed or unreadable).") % {"added": len(result["added"]),
+                                                                           "skipped": len(result["skipped"])})
             return redirect("admin:federation_domainblock_changelist")
-        context = {**self.admin_site.each_context(request), "title": "Import a blocklist", "form": form,
+        context = {**self.admin_site.each_context(request), "title": gettext("Import a blocklist"), "form": form,
                    "opts": self.model._meta}
         return TemplateResponse(request, "admin/ama/domainblock/import.html", context)

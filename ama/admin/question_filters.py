@@ -2,12 +2,28 @@
 
 from django.contrib import admin
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Report
 
 
+def titled(title):
+    """A model field's own filter (as Django picks it), under a translated title (the field's verbose name is
+    not translated)."""
+    return type("TitledFieldFilter", (TitledFieldFilter,), {"title_text": title})
+
+
+class TitledFieldFilter(admin.FieldListFilter):
+    title_text = ""
+
+    def __new__(cls, field, request, params, model, model_admin, field_path):
+        spec = admin.FieldListFilter.create(field, request, params, model, model_admin, field_path)
+        spec.title = cls.title_text
+        return spec
+
+
 class AuthorDomainFilter(admin.SimpleListFilter):
-    title, parameter_name = "author domain", "domain"
+    title, parameter_name = _("author domain"), "domain"
 
     def lookups(self, request, model_admin):
         domains = model_admin.get_queryset(request).values_list("author__domain", flat=True).distinct()
@@ -18,11 +34,11 @@ class AuthorDomainFilter(admin.SimpleListFilter):
 
 
 class HeldByFilter(admin.SimpleListFilter):
-    title, parameter_name = "held by rule", "held_by"
+    title, parameter_name = _("held by rule"), "held_by"
 
     def lookups(self, request, model_admin):
         rules = model_admin.get_queryset(request).exclude(held_by="").values_list("held_by", flat=True).distinct()
-        return [("__any", "any rule")] + [(rule, rule) for rule in sorted(set(rules))[:100]]
+        return [("__any", _("any rule"))] + [(rule, rule) for rule in sorted(set(rules))[:100]]
 
     def queryset(self, request, queryset):
         if self.value() == "__any":
@@ -31,7 +47,7 @@ class HeldByFilter(admin.SimpleListFilter):
 
 
 class VotesFilter(admin.SimpleListFilter):
-    title, parameter_name = "votes", "votes"
+    title, parameter_name = _("votes"), "votes"
     RANGES = {"0": (None, 0), "1-4": (1, 4), "5-19": (5, 19), "20+": (20, None)}
 
     def lookups(self, request, model_admin):
@@ -47,10 +63,10 @@ class VotesFilter(admin.SimpleListFilter):
 
 
 class ReportedFilter(admin.SimpleListFilter):
-    title, parameter_name = "reports", "reported"
+    title, parameter_name = _("reports"), "reported"
 
     def lookups(self, request, model_admin):
-        return [("open", "open reports"), ("any", "ever reported")]
+        return [("open", _("open reports")), ("any", _("ever reported"))]
 
     def queryset(self, request, queryset):
         if self.value() == "open":
@@ -61,10 +77,10 @@ class ReportedFilter(admin.SimpleListFilter):
 
 
 class AnsweredFilter(admin.SimpleListFilter):
-    title, parameter_name = "answered", "answered"
+    title, parameter_name = _("answered"), "answered"
 
     def lookups(self, request, model_admin):
-        return [("yes", "answered"), ("no", "unanswered")]
+        return [("yes", _("answered")), ("no", _("unanswered"))]
 
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):

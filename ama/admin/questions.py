@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
 from .. import permissions, services
 from ..models import ActorPolicy, Question, Report
@@ -42,8 +43,10 @@ class QuestionAdmin(RoleAdmin):
     # note under the asker, the holding rule under the state, the AMA's title shortened (whole in its tooltip)
     list_display = ("pk", "excerpt", "asker", "ama_title", "state_and_rule", "votes", "flags", "received")
     list_display_links = ("pk", "excerpt")
-    list_filter = ("ama", "language", filters.AuthorDomainFilter, "state", filters.HeldByFilter,
-                   filters.VotesFilter, "is_late", filters.ReportedFilter, filters.AnsweredFilter, "starred")
+    list_filter = (("ama", filters.titled(_("AMA"))), ("language", filters.titled(_("language"))),
+                   filters.AuthorDomainFilter, ("state", filters.titled(_("state"))), filters.HeldByFilter,
+                   filters.VotesFilter, ("is_late", filters.titled(_("late"))), filters.ReportedFilter,
+                   filters.AnsweredFilter, ("starred", filters.titled(_("starred"))))
     search_fields = ("content_text", "author__username", "author__domain", "author__display_name", "ap_id")
     list_select_related = ("ama", "author")
     list_per_page = 50
@@ -95,12 +98,12 @@ class QuestionAdmin(RoleAdmin):
                  **(extra_context or {})}
         return super().changelist_view(request, extra_context=extra)
 
-    @admin.display(description="question")
+    @admin.display(description=_("question"))
     def excerpt(self, obj):
         text = Truncator(obj.content_text).chars(EXCERPT_CHARS)
-        return f"{text} [edited for display]" if obj.display_html else text
+        return _("%(text)s [edited for display]") % {"text": text} if obj.display_html else text
 
-    @admin.display(description="asker")
+    @admin.display(description=_("asker"))
     def asker(self, obj):
         """The handle (a line may break before its @domain, never inside a word) and the moderator's note."""
         url = reverse("admin:ama_askeractor_change", args=[obj.author_id])
@@ -110,24 +113,24 @@ class QuestionAdmin(RoleAdmin):
         return format_html('<a href="{}">{}</a>{}', url, handle,
                            format_html('<span class="note">{}</span>', note) if note else "")
 
-    @admin.display(description="AMA", ordering="ama__title")
+    @admin.display(description=_("AMA"), ordering="ama__title")
     def ama_title(self, obj):
         return format_html('<span title="{}">{}</span>', obj.ama.title, Truncator(obj.ama.title).chars(40))
 
-    @admin.display(description="state", ordering="state")
+    @admin.display(description=_("state"), ordering="state")
     def state_and_rule(self, obj):
         rule = format_html('<span class="rule">{}</span>', obj.held_by) if obj.held_by else ""
         return format_html("{}{}", obj.get_state_display(), rule)
 
-    @admin.display(description="votes", ordering="vote_count")
+    @admin.display(description=_("votes"), ordering="vote_count")
     def votes(self, obj):
         return obj.vote_count
 
-    @admin.display(description="received", ordering="received_at")
+    @admin.display(description=_("received"), ordering="received_at")
     def received(self, obj):
         return timezone.localtime(obj.received_at).strftime("%Y-%m-%d %H:%M")
 
-    @admin.display(description="moderator note")
+    @admin.display(description=_("moderator note"))
     def moderator_note(self, obj):
         note = getattr(obj, "note", None)
         if note is None and not hasattr(obj, "note"):
@@ -135,12 +138,12 @@ class QuestionAdmin(RoleAdmin):
             note = actor_note_text(obj.author)
         return note or ""
 
-    @admin.display(description="flags")
+    @admin.display(description=_("flags"))
     def flags(self, obj):
-        marks = [("★", obj.starred), ("▶ now", obj.now_answering), ("🔒", obj.locked),
-                 ("answered", obj.answered_at is not None), ("late", obj.is_late)]
-        return " ".join(mark for mark, on in marks if on)
+        marks = [("★", obj.starred), (_("▶ now"), obj.now_answering), ("🔒", obj.locked),
+                 (_("answered"), obj.answered_at is not None), (_("late"), obj.is_late)]
+        return " ".join(str(mark) for mark, on in marks if on)
 
-    @admin.display(description="original text (as the asker wrote it)")
+    @admin.display(description=_("original text (as the asker wrote it)"))
     def original(self, obj):
         return obj.content_text

@@ -5,6 +5,8 @@ from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import permissions, services
 from ..models import Question, Report
@@ -19,36 +21,37 @@ def can_handle(user, report: Report) -> bool:
 
 class ForwardForm(forms.Form):
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                              help_text="Sent to the other server instead of the reporter's words; "
-                                        "the report is signed by this server, never by the reporter.")
+                              label=_("Comment"),
+                              help_text=_("Sent to the other server instead of the reporter's words; "
+                                          "the report is signed by this server, never by the reporter."))
 
 
-@admin.action(description="Assign to me")
+@admin.action(description=_("Assign to me"))
 def assign_to_me(modeladmin, request, queryset):
     for_each(modeladmin, request, queryset, can_handle,
-             lambda r: services.report_assign(report=r, assignee=request.user, by_user=request.user), "assigned")
+             lambda r: services.report_assign(report=r, assignee=request.user, by_user=request.user), _("assigned"))
 
 
-@admin.action(description="Resolve (with a note)…")
+@admin.action(description=_("Resolve (with a note)…"))
 def resolve(modeladmin, request, queryset):
-    return form_action(modeladmin, request, queryset, form_class=NoteForm, title="Resolve reports",
-                       allowed=can_handle, done="resolved",
+    return form_action(modeladmin, request, queryset, form_class=NoteForm, title=_("Resolve reports"),
+                       allowed=can_handle, done=_("resolved"),
                        apply=lambda r, d: services.report_resolve(report=r, note=d["note"], by_user=request.user))
 
 
-@admin.action(description="Forward to the origin server (anonymous Flag)…")
+@admin.action(description=_("Forward to the origin server (anonymous Flag)…"))
 def forward(modeladmin, request, queryset):
-    return form_action(modeladmin, request, queryset, form_class=ForwardForm, title="Forward reports",
-                       allowed=can_handle, done="forwarded",
+    return form_action(modeladmin, request, queryset, form_class=ForwardForm, title=_("Forward reports"),
+                       allowed=can_handle, done=_("forwarded"),
                        apply=lambda r, d: services.report_forward(report=r, by_user=request.user,
                                                                   comment=d["comment"] or None))
 
 
-@admin.action(description="Reject the reported questions (abusive, silently)")
+@admin.action(description=_("Reject the reported questions (abusive, silently)"))
 def reject_reported(modeladmin, request, queryset):
     for_each(modeladmin, request, queryset.filter(question__isnull=False), can_handle,
              lambda r: services.question_reject(question=r.question, by_user=request.user,
-                                                reason=Question.RejectReason.ABUSIVE), "questions rejected")
+                                                reason=Question.RejectReason.ABUSIVE), _("questions rejected"))
 
 
 @admin.register(Report)
@@ -72,26 +75,26 @@ class ReportAdmin(RoleAdmin):
             return queryset
         return queryset.filter(question__ama__in=moderated_amas(request.user))
 
-    @admin.display(description="about")
+    @admin.display(description=_("about"))
     def about(self, obj):
         if obj.target_actor_id is None:
             return "—"
         url = reverse("admin:ama_askeractor_change", args=[obj.target_actor_id])
         return format_html('<a href="{}">{}</a>', url, obj.target_actor.handle)
 
-    @admin.display(description="question")
+    @admin.display(description=_("question"))
     def question_link(self, obj):
         if obj.question_id is None:
             return "—"
         url = reverse("admin:ama_question_change", args=[obj.question_id])
         return format_html('<a href="{}">{} ({})</a>', url, obj.question.content_text[:60], obj.question.state)
 
-    @admin.display(description="from")
+    @admin.display(description=_("from"))
     def source(self, obj):
         if obj.reporter_user_id:
-            return f"local user {obj.reporter_user}"
-        return f"server {obj.reporter.domain}" if obj.reporter_id else "unknown"
+            return gettext("local user %(name)s") % {"name": obj.reporter_user}
+        return gettext("server %(domain)s") % {"domain": obj.reporter.domain} if obj.reporter_id else gettext("unknown")
 
-    @admin.display(description="comment")
+    @admin.display(description=_("comment"))
     def short_comment(self, obj):
         return obj.comment[:80]

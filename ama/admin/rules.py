@@ -3,6 +3,8 @@ assignments (who moderates which AMAs; admins only)."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import audit, permissions, services
 from ..models import KeywordFilter, ModeratorAssignment
@@ -18,7 +20,8 @@ class KeywordFilterForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if data.get("is_regex") and data.get("pattern") and regex_error(data["pattern"]):
-            self.add_error("pattern", f"Not a valid regular expression: {regex_error(data['pattern'])}")
+            self.add_error("pattern", gettext("Not a valid regular expression: %(error)s") % {
+                "error": regex_error(data["pattern"])})
         return data
 
 
@@ -54,14 +57,14 @@ class KeywordFilterAdmin(RoleAdmin):
     def save_model(self, request, obj, form, change):
         services.keyword_filter_save(rule=obj, by_user=request.user)
 
-    @admin.action(description="Remove selected filters")
+    @admin.action(description=_("Remove selected filters"))
     def remove_filters(self, request, queryset):
         count = 0
         for rule in queryset:
             if permissions.can_police_actors(request.user, rule.ama):
                 services.keyword_filter_delete(rule=rule, by_user=request.user)
                 count += 1
-        self.message_user(request, f"{count} filters removed.", messages.SUCCESS)
+        self.message_user(request, gettext("%(count)d filters removed.") % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(ModeratorAssignment)

@@ -18,7 +18,7 @@ User = get_user_model()
               permissions=["make_host"])
 def make_host(modeladmin, request, queryset):
     for_each(modeladmin, request, queryset, lambda user, account: True,
-             lambda account: services.host_create(user=account, by_user=request.user), "made hosts")
+             lambda account: services.host_create(user=account, by_user=request.user), _("made hosts"))
 
 
 class HostUserAdmin(UserAdmin):

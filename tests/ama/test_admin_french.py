@@ -1,0 +1,95 @@
+"""The admin speaks French to a French moderator, and the French catalogue is complete."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import test_moderation_support as support
+from test_moderation_support import act, ask
+
+moderator, mod_client = support.moderator, support.mod_client  # shared fixtures
+
+CATALOGUE = Path(__file__).resolve().parents[2] / "ama" / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+FIELD = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?) (".*")$')
+
+
+def po_entries(text: str) -> list[dict]:
+    """Each entry of a .po file: its fields (msgid, msgstr, msgstr[0]…, joined across lines) and its flags."""
+    entries = []
+    for block in text.strip().split("\n\n"):
+        entry, current = {"flags": set()}, None
+        for line in block.splitlines():
+            if line.startswith("#,"):
+                entry["flags"] |= {flag.strip() for flag in line[2:].split(",")}
+            elif match := FIELD.match(line):
+                current = match.group(1)
+                entry[current] = json.loads(match.group(2))
+            elif line.startswith('"') and current:
+                entry[current] += json.loads(line)
+        if "msgid" in entry and not all(line.startswith("#~") for line in block.splitlines()):
+            entries.append(entry)
+    return entries
+
+
+def translations(entry: dict) -> list[str]:
+    return [value for key, value in entry.items() if key.startswith("msgstr")]
+
+
+def test_po_parser_sees_untranslated_and_fuzzy_entries():
+    text = ('msgid ""\nmsgstr "Language: fr\\n"\n\n#: a.py:1\nmsgid "Approve"\nmsgstr ""\n\n'
+            '#, fuzzy, python-format\nmsgid "%(n)s left"\nmsgstr "%(n)s restant"\n\n'
+            'msgid "one"\nmsgid_plural "many"\nmsgstr[0] "un"\nmsgstr[1] ""\n\n#~ msgid "gone"\n#~ msgstr ""')
+    entries = po_entries(text)
+    assert [e["msgid"] for e in entries] == ["", "Approve", "%(n)s left", "one"]
+    assert translations(entries[1]) == [""] and "fuzzy" in entries[2]["flags"] and translations(entries[3])[1] == ""
+
+
+def test_french_catalogue_is_complete():
+    entries = [entry for entry in po_entries(CATALOGUE.read_text(encoding="utf-8")) if entry["msgid"]]
+    untranslated = [entry["msgid"] for entry in entries if not all(translations(entry))]
+    fuzzy = [entry["msgid"] for entry in entries if "fuzzy" in entry["flags"]]
+    assert len(entries) > 300
+    assert untranslated == [], f"untranslated in fr: {untranslated}"
+    assert fuzzy == [], f"fuzzy in fr (check and unmark): {fuzzy}"
+
+
+def test_compiled_catalogue_is_up_to_date():
+    """The .mo Django reads is not older than the .po (run compilemessages after editing it)."""
+    assert CATALOGUE.with_suffix(".mo").stat().st_mtime >= CATALOGUE.stat().st_mtime - 1
+
+
+@pytest.fixture
+def french(mod_client):
+    mod_client.cookies["django_language"] = "fr"
+    return mod_client
+
+
+def test_question_list_in_french(open_ama, french):
+    ask(open_ama)
+    page = french.get(support.QUESTIONS).content.decode()
+    assert "Approuver les questions sélectionnées" in page
+    assert "Approve selected questions" not in page
+    for column in ("auteur", "état", "marques", "reçue"):
+        assert f">{column.capitalize()}<" in page or f">{column}<" in page, column
+    assert "File d’attente de tous les AMA" in page and "retenues par une règle" in page
+    assert "domaine de l’auteur" in page and "retenue par la règle" in page  # filter titles
+
+
+def test_question_list_follows_accept_language(open_ama, mod_client):
+    ask(open_ama)
+    page = mod_client.get(support.QUESTIONS, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Approuver les questions sélectionnées" in page and "Queue across AMAs" not in page
+    english = mod_client.get(support.QUESTIONS, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Approve selected questions" in english and "Queue across AMAs" in english
+
+
+def test_action_form_and_messages_in_french(open_ama, french):
+    question = ask(open_ama)
+    form = act(french, "reject", [question]).content.decode()
+    assert "Motif" in form and "Prévenir l’auteur" in form and 'value="Appliquer"' in form
+    act(french, "star", [question])
+    page = french.get(support.QUESTIONS).content.decode()
+    assert "1 mise en avant." in page
+    question.refresh_from_db()
+    assert question.starred
