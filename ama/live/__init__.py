@@ -9,6 +9,9 @@ rows out to the streams asgi.py serves (views.py under WSGI). README "Live updat
 
 Each event: `id: <seq>` (the AMA's version after the change; resume with Last-Event-ID or
 ?last_event_id=<the version the page was rendered at>), `event: <kind>`, `data: <JSON payload>`.
+?locale=<the page's language, its <html lang>>: html and label come in that language (any site language; none
+or another: the AMA's). Stored once per site language with the event (fragments.LOCALIZED), encoded once per
+language per event (reads.Event.wire_in), never per stream.
 
 Public kinds and their payload:
     question_published, question_updated    question_id, parent_id, html (the question's <article> with its

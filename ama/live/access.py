@@ -56,3 +56,8 @@ def last_event_id(header: str | None, query: str | None) -> int | None:
     if not value.isdigit() or len(value) > 19:
         raise Refused(400, "Last-Event-ID must be an event id (a whole number)")
     return int(value)
+
+
+def viewer_language(value: str | None) -> str | None:
+    """The `locale` query parameter (the page's <html lang>): a site language, else None (the AMA's language)."""
+    return value if value in dict(settings.LANGUAGES) else None

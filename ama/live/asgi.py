@@ -50,14 +50,15 @@ async def serve(slug: str, moderators: bool, scope, receive, send) -> None:
             _open, slug, moderators, cookies.get(settings.SESSION_COOKIE_NAME), last_id)
     except access.Refused as refused:
         return await _refuse(send, refused)
+    language = access.viewer_language((query.get("locale") or [None])[0])
     hub = stream.hub()
     listener = await hub.add(opened.ama_id, moderators)
     try:
         headers = [(name.lower().encode(), value.encode()) for name, value in reads.HEADERS.items()]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await _body(send, reads.retry_frame() + (reads.reset_frame(opened.version) if reset else b""))
-        last = await _replay(send, opened, start)
-        await _pump(send, receive, listener, last)
+        last = await _replay(send, opened, start, language)
+        await _pump(send, receive, listener, last, language)
     finally:
         hub.remove(listener)
 
@@ -72,12 +73,12 @@ async def _body(send, data: bytes) -> None:
     await send({"type": "http.response.body", "body": data, "more_body": True})
 
 
-async def _replay(send, opened: access.Opened, after: int) -> int:
+async def _replay(send, opened: access.Opened, after: int, language: str | None) -> int:
     """Send the stored events after `after` that this stream may see; returns the last seq sent."""
     while True:
         events = await stream.in_thread(reads.events_after, opened.ama_id, after, moderators=opened.moderators)
         if events:
-            await _body(send, b"".join(event.wire for event in events))
+            await _body(send, b"".join(event.wire_in(language) for event in events))
             after = events[-1].seq
         if len(events) < reads.REPLAY_BATCH:
             return after
@@ -88,7 +89,7 @@ async def _disconnected(receive) -> None:
         pass
 
 
-async def _pump(send, receive, listener: stream.Listener, last: int) -> None:
+async def _pump(send, receive, listener: stream.Listener, last: int, language: str | None) -> None:
     """Forward the hub's events (those after `last`: the replay sent the earlier ones), all those waiting in
     one write, a heartbeat comment when nothing happened for FEDIAMA_LIVE_HEARTBEAT seconds, until the client
     leaves or is dropped."""
@@ -100,7 +101,7 @@ async def _pump(send, receive, listener: stream.Listener, last: int) -> None:
             events = [event for event in listener.take() if event.seq > last]
             if events:
                 last = events[-1].seq
-                await _body(send, b"".join(event.wire for event in events))
+                await _body(send, b"".join(event.wire_in(language) for event in events))
             elif listener.dropped:
                 break
             elif not woken:

@@ -1,5 +1,9 @@
 """What an event carries: the HTML fragment the page inserts, rendered as an anonymous viewer sees it, and the
-plain data beside it. Public payloads hold only what the public AMA page shows."""
+plain data beside it. Public payloads hold only what the public AMA page shows.
+
+What the page's language changes (the fragment's dates and words, the votes label) is rendered once per site
+language when the event is stored: in the AMA's language at the top of the payload, and in each other language
+under LOCALIZED; each stream is sent the variant of its viewer's language (reads.Event.wire_in)."""
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -10,32 +14,50 @@ from django.utils.translation import ngettext
 
 from ..models import Ama, Answer, Question
 
+LOCALIZED = "localized"  # {language: {field: value}}: the payload's language-dependent fields in other languages
+
 
 def _language(ama: Ama) -> str:
-    """Fragments are rendered in the AMA's language when the site has it, else the site's default."""
+    """The payload's own fields are in the AMA's language when the site has it, else the site's default."""
     return ama.language if ama.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
-def question_html(question: Question) -> str:
-    """The question's `<article>` with its answers, as an anonymous viewer's AMA page renders it, without its
-    follow-ups (the page keeps those where they are)."""
+def _in_languages(ama: Ama, render) -> dict:
+    """`render()`'s fields (a dict) in the AMA's language, and under LOCALIZED in each other site language."""
+    own, others = _language(ama), {}
+    for code, _name in settings.LANGUAGES:
+        if code != own:
+            with translation.override(code):
+                others[code] = render()
+    with translation.override(own):
+        return render() | {LOCALIZED: others}
+
+
+def _question_row(question: Question) -> Question:
     from ..views.listing import live_answers
 
     row = Question.objects.select_related("author", "ama").prefetch_related(live_answers()).get(pk=question.pk)
     row.shown_follow_ups = []
+    return row
+
+
+def question_html(row: Question) -> str:
+    """The question's `<article>` with its answers, as an anonymous viewer's AMA page renders it in the active
+    language, without its follow-ups (the page keeps those where they are). `row` from _question_row."""
     context = {"ama": row.ama, "question": row, "voted": set(), "depth": 0, "flat": False,
                "user": AnonymousUser()}
-    with translation.override(_language(row.ama)):
-        return render_to_string("ama/_question.html", context)
+    return render_to_string("ama/_question.html", context)
 
 
-def votes_label(ama: Ama, count: int) -> str:
-    with translation.override(_language(ama)):
-        return ngettext("%(counter)s vote", "%(counter)s votes", count) % {"counter": count}
+def votes_label(count: int) -> str:
+    """"3 votes" in the active language."""
+    return ngettext("%(counter)s vote", "%(counter)s votes", count) % {"counter": count}
 
 
 def question_data(question: Question) -> dict:
-    return {"question_id": question.pk, "parent_id": question.parent_id, "html": question_html(question)}
+    row = _question_row(question)
+    return {"question_id": question.pk, "parent_id": question.parent_id} | _in_languages(
+        row.ama, lambda: {"html": question_html(row)})
 
 
 def answer_data(question: Question, answer: Answer) -> dict:
@@ -48,7 +70,8 @@ def answer_data(question: Question, answer: Answer) -> dict:
 def votes_data(question: Question) -> dict:
     """vote_count is the score the page shows (votes here + remote likes); its parts beside it."""
     return {"question_id": question.pk, "vote_count": question.score, "votes_here": question.vote_count,
-            "remote_votes": question.remote_like_count, "label": votes_label(question.ama, question.score)}
+            "remote_votes": question.remote_like_count} | _in_languages(
+        question.ama, lambda: {"label": votes_label(question.score)})
 
 
 def pending_data(question: Question) -> dict:

@@ -2,11 +2,12 @@
 side runs them on the hub's threads, the WSGI fallback in its request thread."""
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Min, Q
 
 from ..models import Ama, LiveEvent
+from .fragments import LOCALIZED
 
 REPLAY_BATCH = 500
 PUBLIC = LiveEvent.Audience.PUBLIC
@@ -17,7 +18,12 @@ class Event:
     ama_id: int
     seq: int
     public: bool
-    wire: bytes  # the SSE frame: id, event and data lines
+    wire: bytes  # the SSE frame (id, event and data lines) in the AMA's language
+    localized: dict[str, bytes] = field(default_factory=dict)  # the same frame in each other site language
+
+    def wire_in(self, language: str | None) -> bytes:
+        """The frame for a viewer reading the site in `language` (unknown or None: the AMA's language)."""
+        return self.localized.get(language, self.wire) if language else self.wire
 
 
 def encode(seq: int, kind: str, payload: dict) -> bytes:
@@ -25,10 +31,15 @@ def encode(seq: int, kind: str, payload: dict) -> bytes:
     return f"id: {seq}\nevent: {kind}\ndata: {data}\n\n".encode()
 
 
+def _event(ama_id: int, seq: int, kind: str, audience: str, payload: dict) -> Event:
+    """Encoded once per language, whatever the number of streams it goes to."""
+    variants = payload.pop(LOCALIZED, {})
+    localized = {language: encode(seq, kind, payload | fields) for language, fields in variants.items()}
+    return Event(ama_id, seq, audience == PUBLIC, encode(seq, kind, payload), localized)
+
+
 def _events(rows) -> list[Event]:
-    return [Event(ama_id, seq, audience == PUBLIC, encode(seq, kind, payload))
-            for ama_id, seq, kind, audience, payload in rows.values_list(
-                "ama_id", "seq", "kind", "audience", "payload")]
+    return [_event(*row) for row in rows.values_list("ama_id", "seq", "kind", "audience", "payload")]
 
 
 def events_after(ama_id: int, after: int, *, moderators: bool, limit: int = REPLAY_BATCH) -> list[Event]:

@@ -27,20 +27,20 @@ def _stream(request, slug: str, *, moderators: bool):
         opened = access.open_stream(slug, moderators=moderators, user=request.user)
     except access.Refused as refused:
         return HttpResponse(refused.reason + "\n", status=refused.status, content_type="text/plain; charset=utf-8")
-    response = StreamingHttpResponse(_frames(opened, last_id))
+    response = StreamingHttpResponse(_frames(opened, last_id, access.viewer_language(request.GET.get("locale"))))
     for name, value in reads.HEADERS.items():
         response[name] = value
     return response
 
 
-def _frames(opened: access.Opened, last_id: int | None):
+def _frames(opened: access.Opened, last_id: int | None, language: str | None):
     after, reset = reads.resume_point(opened.ama_id, opened.version, last_id)
     yield reads.retry_frame() + (reads.reset_frame(opened.version) if reset else b"")
     quiet = 0.0
     while True:
         events = reads.events_after(opened.ama_id, after, moderators=opened.moderators)
         if events:
-            yield b"".join(event.wire for event in events)
+            yield b"".join(event.wire_in(language) for event in events)
             after, quiet = events[-1].seq, 0.0
             continue
         if quiet >= settings.FEDIAMA_LIVE_HEARTBEAT:

@@ -155,6 +155,23 @@ def test_the_public_fragment_is_the_anonymous_page_and_moderators_get_the_queue(
     assert "<b>safety</b>" in html and "csrfmiddlewaretoken" not in html and "Report" not in html
 
 
+def test_fragments_are_stored_in_the_amas_language_and_in_every_other_site_language(ama):
+    Ama.objects.filter(pk=ama.pk).update(language="fr")
+    ama.refresh_from_db()
+    question = shown(ama)
+    voter = make_remote("v1")
+    services.vote_add(question=question, actor=voter)
+    services.vote_remove(question=question, actor=voter)
+    published = LiveEvent.objects.get(ama=ama, kind="question_published").payload
+    assert ">0 vote<" in published["html"] and "Lien permanent" in published["html"]  # French: the AMA's
+    english = published["localized"]["en"]["html"]
+    assert ">0 votes<" in english and "Permalink to this question" in english
+    assert english.startswith(f'<article class="question" id="q-{question.pk}"')
+    assert set(published["localized"]) == {"en"}  # French is the payload's own
+    votes = LiveEvent.objects.filter(ama=ama, kind="votes_changed").order_by("seq").last().payload
+    assert votes["vote_count"] == 0 and votes["label"] == "0 vote" and votes["localized"] == {"en": {"label": "0 votes"}}
+
+
 def test_nothing_private_reaches_a_public_event(ama):
     pending = ask(ama, "PENDING-SECRET")
     rejected = ask(ama, "REJECTED-SECRET")

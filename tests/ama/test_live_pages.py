@@ -67,6 +67,20 @@ def test_the_page_says_live_updates_in_french(client, open_ama):
     assert "{n} nouvelles questions" in html
 
 
+def test_an_english_viewer_of_a_french_ama_gets_english_fragments(client, open_ama, asker):
+    """The stream opened as stream.js opens it: the page's data-live-events, its version and its <html lang>."""
+    Ama.objects.filter(pk=open_ama.pk).update(language="fr")
+    html = client.get(f"/amas/{open_ama.slug}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    language = re.search(r'<html lang="([^"]+)"', html).group(1)
+    events = re.search(r'data-live-events="([^"]+)"', html).group(1)
+    version = re.search(r'data-live-version="([^"]+)"', html).group(1)
+    published(open_ama, asker, "Which licence?", 1)
+    stream = client.get(f"{events}?last_event_id={version}&locale={language}").streaming_content
+    frame = b"".join(next(stream) for _ in range(2)).decode()
+    assert language == "en" and "event: question_published" in frame
+    assert ">0 votes<" in frame and "Permalink to this question" in frame and "Lien permanent" not in frame
+
+
 def test_the_stage_shows_the_question_being_answered_and_the_next_ones_by_votes(client, open_ama, asker, host):
     answering = published(open_ama, asker, "Being answered", 1)
     waiting = [published(open_ama, asker, f"Waiting {n}", n) for n in range(2, 5)]

@@ -51,6 +51,11 @@ class EventStream:
             pass
         return {"id": int(frame["id"]), "event": frame["event"], "data": json.loads(frame["data"])}
 
+    def event_of(self, kind: str) -> dict:
+        while (event := self.event())["event"] != kind:
+            pass
+        return event
+
     def events_until_heartbeat(self) -> list[dict]:
         found = []
         while "comment" not in (frame := self.frame()):
@@ -187,6 +192,25 @@ def test_a_page_opens_its_stream_at_the_version_it_was_rendered_at(server, open_
     events.close()
 
 
+def test_each_viewer_gets_fragments_in_the_language_its_page_is_in(server, open_ama):
+    """A French AMA: the English page (?locale=en, its <html lang>) gets English fragments, replayed and live;
+    the French page, and a page that does not say, French ones."""
+    from ama.models import Ama
+
+    Ama.objects.filter(pk=open_ama.pk).update(language="fr")
+    services.question_approve(question=ask(open_ama, "Replayed"))
+    path = f"/amas/{open_ama.slug}/events?last_event_id=0&locale="
+    english, french, unsaid = (EventStream(server, path + locale) for locale in ("en", "fr", "xx"))
+    services.question_approve(question=ask(open_ama, "Live"))
+    for stream_ in (english, french, unsaid):
+        replayed, live = (stream_.event_of("question_published") for _ in range(2))
+        assert "Replayed" in replayed["data"]["html"] and "Live" in live["data"]["html"]
+        assert "localized" not in live["data"]
+        in_english = ">0 votes<" in live["data"]["html"] and ">0 votes<" in replayed["data"]["html"]
+        assert in_english == (stream_ is english), stream_.response.getheaders()
+        stream_.close()
+
+
 def test_an_id_older_than_the_events_kept_gets_a_reset(server, open_ama):
     from ama.models import LiveEvent
 
@@ -263,3 +287,13 @@ def test_under_wsgi_the_same_contract_is_served_by_a_request_thread(client, open
     assert client.get(f"/dashboard/{open_ama.slug}/events").status_code == 403
     moderated = client_for(open_ama.host.user).get(f"/dashboard/{open_ama.slug}/events", HTTP_LAST_EVENT_ID="0")
     assert b"event: question_pending" in frames(moderated, 2)
+
+
+def test_under_wsgi_a_viewer_gets_fragments_in_its_pages_language(client, open_ama):
+    from ama.models import Ama
+
+    Ama.objects.filter(pk=open_ama.pk).update(language="fr")
+    services.question_approve(question=ask(open_ama, "Via WSGI"))
+    english = frames(client.get(f"/amas/{open_ama.slug}/events?locale=en", HTTP_LAST_EVENT_ID="0"), 2).decode()
+    french = frames(client.get(f"/amas/{open_ama.slug}/events", HTTP_LAST_EVENT_ID="0"), 2).decode()
+    assert ">0 votes<" in english and ">0 vote<" in french and "localized" not in english + french

@@ -1,6 +1,7 @@
 /* fediama: what the live pages share (the public page, the stage view, the host's console). One EventSource on
    the page's stream, opened at the version the page was rendered at (data-live-version) so nothing between the
-   render and the connection is missed; the browser resumes with Last-Event-ID after a drop. */
+   render and the connection is missed, in the page's language (<html lang>: the fragments it inserts are rendered
+   in it); the browser resumes with Last-Event-ID after a drop. */
 (function () {
   "use strict";
   var STALE = ["reset", "ama_opened", "ama_closed", "ama_updated"];
@@ -33,7 +34,8 @@
   /* handlers: {kind: function (data, event)}; the kinds that change the whole page show the "reload" bar
      unless a handler takes them; ama_deleted shows the "gone" bar and closes the stream. */
   function listen(root, handlers) {
-    var url = root.dataset.liveEvents + "?last_event_id=" + encodeURIComponent(root.dataset.liveVersion || "0");
+    var url = root.dataset.liveEvents + "?last_event_id=" + encodeURIComponent(root.dataset.liveVersion || "0") +
+      "&locale=" + encodeURIComponent(document.documentElement.lang || "");  // fragments in the page's language
     var source = new EventSource(url);
     Object.keys(handlers).forEach(function (kind) {
       source.addEventListener(kind, function (event) { handlers[kind](JSON.parse(event.data || "{}"), event); });
