@@ -1,8 +1,9 @@
 """Forms of the pages and the host dashboard. They validate input; services do the writing."""
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from federation import languages
 
 from .models import Ama, Question
 
@@ -26,7 +27,8 @@ class AmaForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     intro = forms.CharField(label=_("Introduction (Markdown)"), required=False,
                             widget=forms.Textarea(attrs={"rows": 6}))
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="en")
+    language = forms.ChoiceField(label=_("Language"), choices=languages.choices, initial="en",
+                                 help_text=_("The language the AMA is held in."))
     opens_at = forms.DateTimeField(label=_("Opens at (UTC)"), widget=DateTimeInput(),
                                    input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     closes_at = forms.DateTimeField(label=_("Closes at (UTC)"), widget=DateTimeInput(),

@@ -4,6 +4,7 @@ import functools
 import uuid
 from urllib.parse import urlsplit
 
+from .languages import declared_language
 from .urls_helper import absolute
 
 AS_CONTEXT = "https://www.w3.org/ns/activitystreams"
@@ -87,18 +88,17 @@ def text_of(obj: dict, *names: str) -> str:
 
 
 def content_and_language(obj: dict) -> tuple[str, str]:
-    """HTML content and its language: `content`, else the first `contentMap` entry; Misskey's MFM as fallback."""
+    """HTML content and its language: `content`, else the first `contentMap` entry; Misskey's MFM as fallback.
+    The language is an ISO 639-1 code from Lemmy's `language` or the contentMap key ("" when unknown or "und")."""
     content = text_of(obj, "content")
-    language = ""
     content_map = obj.get("contentMap")
-    if isinstance(content_map, dict) and content_map:
-        language, mapped = next(iter(content_map.items()))
-        if not content and isinstance(mapped, str):
-            content = mapped
+    if not content and isinstance(content_map, dict) and content_map:
+        mapped = next(iter(content_map.values()))
+        content = mapped if isinstance(mapped, str) else ""
     if not content:
         content = text_of(obj, "_misskey_content", "source") if isinstance(obj.get("source"), str) else text_of(
             obj, "_misskey_content")
-    return content, (language if isinstance(language, str) else "")[:16]
+    return content, declared_language(obj)
 
 
 def new_id(kind: str = "activities") -> str:

@@ -6,6 +6,7 @@ from datetime import UTC
 from django.db.models import Q
 from django.utils import timezone
 
+from federation import languages
 from federation.activities import AS_CONTEXT
 
 from ..models import Ama, Answer, Question
@@ -22,11 +23,19 @@ GTS_CONTEXT = {"gts": "https://gotosocial.org/ns#", "interactionPolicy": {"@id":
                "interactingObject": {"@id": "gts:interactingObject", "@type": "@id"},
                "interactionTarget": {"@id": "gts:interactionTarget", "@type": "@id"},
                "sensitive": "as:sensitive"}
-CONTEXT = [AS_CONTEXT, GTS_CONTEXT]  # the notes' context
+LANGUAGE_TERMS = {"sc": "http://schema.org/", "language": "sc:inLanguage", "identifier": "sc:identifier"}
+CONTEXT = [AS_CONTEXT, GTS_CONTEXT | LANGUAGE_TERMS]  # the notes' context
 LEMMY_CONTEXT = [AS_CONTEXT, {"lemmy": "https://join-lemmy.org/ns#", "pt": "https://joinpeertube.org/ns#",
                               "sc": "http://schema.org/", "sensitive": "as:sensitive", "stickied": "lemmy:stickied",
                               "commentsEnabled": "pt:commentsEnabled", "distinguished": "lemmy:distinguished",
                               "language": "sc:inLanguage", "identifier": "sc:identifier"}]  # Lemmy's own IRIs
+
+
+def language_properties(code: str, content: str) -> dict:
+    """A document's language as Lemmy sends it (`language: {identifier, name}`) and as Mastodon does (the
+    `contentMap` key); nothing for a text in no known language."""
+    found = languages.iso_code(code)
+    return {"language": languages.lemmy_language(found), "contentMap": {found: content}} if found else {}
 
 
 def iso(moment) -> str | None:

@@ -9,7 +9,7 @@ from federation.models import Actor
 
 from ..models import Ama, Answer, Question
 from . import ids
-from .documents import LEMMY_CONTEXT, iso, tombstone
+from .documents import LEMMY_CONTEXT, iso, language_properties, tombstone
 
 PAGE_KEY = "page"
 
@@ -46,9 +46,11 @@ def moderators(ama: Ama) -> list[Actor]:
 
 
 def group_extra(ama: Ama) -> dict:
-    return {"name": ama.title, "summary": ama.intro_html, "content": ama.intro_html, "mediaType": "text/html",
-            "language": [{"identifier": ama.language, "name": ama.language}], "url": ama.ap_id,
-            "published": iso(ama.created_at)}
+    extra = {"name": ama.title, "summary": ama.intro_html, "content": ama.intro_html, "mediaType": "text/html",
+             "url": ama.ap_id, "published": iso(ama.created_at)}
+    if tag := language_properties(ama.language, "").get("language"):
+        extra["language"] = [tag]  # a community lists the languages it accepts
+    return extra
 
 
 def is_closed(ama: Ama) -> bool:
@@ -66,7 +68,7 @@ def page_document(ama: Ama) -> dict:
         "source": {"content": ama.intro, "mediaType": "text/markdown"},
         "to": [group.ap_id, PUBLIC], "cc": [], "audience": group.ap_id, "context": ids.context_id(ama),
         "commentsEnabled": not is_closed(ama), "sensitive": False, "stickied": False,
-        "language": {"identifier": ama.language, "name": ama.language},
+        **language_properties(ama.language, ama.intro_html + footer),
         "published": iso(ama.published_at or ama.created_at), "startTime": iso(ama.opens_at),
         "endTime": iso(ama.closes_at),
     }

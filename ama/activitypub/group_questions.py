@@ -23,7 +23,7 @@ from federation.models import OutboxActivity
 
 from ..models import Question
 from . import ids
-from .documents import iso
+from .documents import LEMMY_CONTEXT, iso, language_properties
 from .group import as_received, by_page_author, has_group, received_create
 from .publish_group import announce
 
@@ -120,8 +120,10 @@ def question_update(question: Question) -> dict:
 
 def _rendered(question: Question, kind: str, ap_id: str) -> dict:
     note = question_note(question)
-    return activity(kind, actor=question.author.ap_id, obj=note, to=[PUBLIC], cc=[question.ama.group.ap_id],
-                    audience=question.ama.group.ap_id, ap_id=ap_id)
+    rendered = activity(kind, actor=question.author.ap_id, obj=note, to=[PUBLIC], cc=[question.ama.group.ap_id],
+                        audience=question.ama.group.ap_id, ap_id=ap_id)
+    rendered["@context"] = LEMMY_CONTEXT  # the note's `language` is Lemmy's term
+    return rendered
 
 
 def question_note(question: Question) -> dict:
@@ -132,7 +134,8 @@ def question_note(question: Question) -> dict:
     note = {"id": question.ap_id, "type": "Note", "attributedTo": question.author.ap_id, "inReplyTo": parent,
             "content": question.shown_html, "mediaType": "text/html", "to": [PUBLIC],
             "cc": [ama.group.ap_id], "audience": ama.group.ap_id, "url": question.url or question.ap_id,
-            "published": iso(question.received_at), "context": ids.context_id(ama)}
+            "published": iso(question.received_at), "context": ids.context_id(ama),
+            **language_properties(question.language, question.shown_html)}
     if question.edited_at:
         note["updated"] = iso(question.edited_at)
     return note

@@ -8,7 +8,7 @@ from federation.safe_urls import http_url
 
 from ..models import Ama, Answer, Question
 from . import group, ids, replies
-from .documents import CONTEXT, iso
+from .documents import CONTEXT, iso, language_properties
 from .placements import placement_of
 
 
@@ -35,7 +35,7 @@ def ama_note(ama: Ama) -> dict:
     content = f"<p><strong>{escape(ama.title)}</strong></p>{ama.intro_html}"
     note = {
         "@context": CONTEXT, "id": ama.ap_id, "type": "Note", "attributedTo": ama.host.ap_id, "content": content,
-        "contentMap": {ama.language: content}, "url": ama.ap_id, "to": [PUBLIC], "cc": [ama.host.followers_url],
+        **language_properties(ama.language, content), "url": ama.ap_id, "to": [PUBLIC], "cc": [ama.host.followers_url],
         "published": iso(ama.published_at), "startTime": iso(ama.opens_at), "endTime": iso(ama.closes_at),
         "replies": replies_document, "context": ids.context_id(ama), "interactionPolicy": interaction_policy(ama),
         "sensitive": False, "tag": [],
@@ -65,7 +65,7 @@ def answer_note(answer: Answer) -> dict:
     content = answer_content(answer)
     note = {
         "@context": CONTEXT, "id": answer.ap_id, "type": "Note", "attributedTo": answer.author.ap_id,
-        "inReplyTo": question.ap_id, "content": content, "contentMap": {ama.language: content},
+        "inReplyTo": question.ap_id, "content": content, **language_properties(ama.language, content),
         "url": answer.ap_id, "to": [PUBLIC], "cc": [answer.author.followers_url, question.author.ap_id],
         "published": iso(answer.created_at), "context": ids.context_id(ama),
         "tag": [{"type": "Mention", "href": question.author.ap_id, "name": question.author.handle}],
@@ -74,7 +74,6 @@ def answer_note(answer: Answer) -> dict:
     if placement is not None:  # asked in a community elsewhere: the answer is a comment there (Lemmy's shape)
         note["audience"] = placement.community.ap_id
         note["cc"].append(placement.community.ap_id)
-        note.setdefault("language", {"identifier": ama.language, "name": ama.language})
     elif group.has_group(ama):
         note["audience"] = ama.group.ap_id  # the answer is in the AMA's community too
     if answer.updated_at:

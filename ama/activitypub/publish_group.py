@@ -9,6 +9,7 @@ from federation.models import OutboxActivity
 from federation.urls_helper import absolute
 
 from ..models import Ama, Answer
+from .documents import LEMMY_CONTEXT
 from .group import by_page_author, has_group, is_closed, page_document, received_create
 from .notes import answer_create, answer_note
 
@@ -19,6 +20,7 @@ def announce(ama: Ama, inner: dict, *, recipients=()) -> OutboxActivity:
     inner = {key: value for key, value in inner.items() if key != "@context"}
     body = activity("Announce", actor=group.ap_id, obj=inner, to=[PUBLIC], cc=[group.followers_url],
                     audience=group.ap_id, ap_id=_carrier_id(inner))
+    body["@context"] = LEMMY_CONTEXT  # the terms of what a community carries (`language` of pages and comments)
     return outbox.publish(body, sender=group, to_followers=True, recipients=recipients)
 
 

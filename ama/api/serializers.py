@@ -1,11 +1,10 @@
 """What the API reads and writes. Output never carries private fields (keys, moderator notes) except the
 `moderation` block, filled only for users who moderate the AMA."""
 
-import re
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from federation import languages
 from federation.models import Actor
 from federation.safe_urls import http_url
 
@@ -13,7 +12,6 @@ from ..activitypub import ids
 from ..mentions import question_display_html
 from ..models import Ama, Answer, Question
 
-LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
 SORTS = ["top", "newest", "oldest", "unanswered", "answered"]
 EARLIEST_YEAR, LATEST_YEAR = 1970, 9000
 
@@ -62,8 +60,9 @@ class AmaWriteSerializer(serializers.Serializer):
 
     title = serializers.CharField(max_length=200)
     intro = serializers.CharField(max_length=20000, required=False, allow_blank=True)
-    language = serializers.RegexField(LANGUAGE, max_length=16, required=False,
-                                      error_messages={"invalid": "use a language tag such as en or fr-CA"})
+    language = serializers.ChoiceField(sorted(languages.NAMES), required=False,
+                                       error_messages={"invalid_choice": "use an ISO 639-1 code such as en or fr"},
+                                       help_text="The AMA's language: an ISO 639-1 code.")
     opens_at = serializers.DateTimeField()
     closes_at = serializers.DateTimeField()
     moderation_mode = serializers.ChoiceField(Ama.Moderation.choices, required=False)
@@ -170,6 +169,9 @@ class QuestionFilterSerializer(serializers.Serializer):
     sort = serializers.ChoiceField(SORTS, default="top", help_text="The page's sorts.")
     state = serializers.ChoiceField(Question.State.choices, required=False,
                                     help_text="Hosts and moderators only; default: shown questions.")
+    language = serializers.ChoiceField(sorted(languages.NAMES), required=False,
+                                       error_messages={"invalid_choice": "use an ISO 639-1 code such as en or fr"},
+                                       help_text="Only questions written in this language (an ISO 639-1 code).")
 
 
 class ApproveSerializer(serializers.Serializer):

@@ -4,6 +4,8 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
+from federation import languages
+
 from ..models import Answer, Question, Vote
 
 PAGE_SIZE = 50
@@ -40,13 +42,31 @@ def with_thread(rows, depth: int = THREAD_DEPTH):
     return rows.select_related("author").prefetch_related(live_answers(), follow_ups(depth + 1))
 
 
-def page_of(ama, sort: str, page_number):
+def language_key(value: str | None) -> str:
+    """The page's language filter (`?lang=fr`): a known ISO 639-1 code, or "" for every language."""
+    return languages.iso_code(value)
+
+
+def languages_of(ama) -> list[str]:
+    """The languages the AMA's shown questions are written in, for the filter's links."""
+    found = visible_questions().filter(ama=ama).exclude(language="").values_list("language", flat=True)
+    return sorted(set(found))
+
+
+def is_flat(sort: str, language: str = "") -> bool:
+    """Answered/unanswered and a language filter list questions one by one, follow-ups included."""
+    return sort not in THREADED_SORTS or bool(language)
+
+
+def page_of(ama, sort: str, page_number, language: str = ""):
     """One page of the AMA's questions: threads (top-level questions and their follow-ups) for the
-    ordering sorts; a flat list, follow-ups included, for the answered/unanswered filters."""
+    ordering sorts; a flat list, follow-ups included, for the answered/unanswered and language filters."""
     rows = visible_questions().filter(ama=ama)
-    if sort in THREADED_SORTS:
+    if language:
+        rows = rows.filter(language=language)
+    if not is_flat(sort, language):
         rows = rows.exclude(parent__in=visible_questions().filter(ama=ama).values("pk"))
-    rows = with_thread(rows.sorted_by(sort)) if sort in THREADED_SORTS else rows.sorted_by(sort).select_related(
+    rows = with_thread(rows.sorted_by(sort)) if not is_flat(sort, language) else rows.sorted_by(sort).select_related(
         "author").prefetch_related(live_answers())
     return Paginator(rows, PAGE_SIZE).get_page(page_number)
 

@@ -41,19 +41,21 @@ def home(request):
 
 
 def _ama_html(request, ama: Ama, ask_form: AskForm):
-    sort = listing.sort_key(request.GET.get("sort"))
-    context = {"ama": ama, "sort": sort, "sorts": listing.SORTS, "page": listing.page_of(ama, sort, request.GET.get("page")),
+    sort, language = listing.sort_key(request.GET.get("sort")), listing.language_key(request.GET.get("lang"))
+    flat, shown = listing.is_flat(sort, language), listing.visible_questions().filter(ama=ama)
+    context = {"ama": ama, "sort": sort, "sorts": listing.SORTS, "language": language,
+               "languages": listing.languages_of(ama),
+               "page": listing.page_of(ama, sort, request.GET.get("page"), language),
                "voted": listing.voted_ids(ama, viewer_actor(request)), "ask_form": ask_form,
                "can_open_dashboard": can_moderate_questions(request.user, ama),
-               "flat": sort not in listing.THREADED_SORTS,
-               "depth": listing.THREAD_DEPTH if sort in listing.THREADED_SORTS else 0,
-               "total": listing.visible_questions().filter(ama=ama).count(),
+               "flat": flat, "depth": 0 if flat else listing.THREAD_DEPTH,
+               "total": (shown.filter(language=language) if language else shown).count(),
                "answering": listing.now_answering(ama), **token_free(request)}
     return render(request, "ama/ama.html", context)
 
 
 @ask_box_csp
-@public_view(query=("sort", "page"))
+@public_view(query=("sort", "page", "lang"))
 def ama_page(request, slug):
     ama = get_ama(request, slug)
     if ama.deleted_at:

@@ -10,6 +10,7 @@
   var newBar = document.getElementById("live-new");
   var end = document.getElementById("questions-end");
   var sort = root.dataset.liveSort;
+  var language = root.dataset.liveLang || "";  // the page's language filter (?lang=): only its questions come in
   var held = [];  // [article, event data]: questions waiting behind the "N new questions" bar
 
   var now = document.getElementById("now-answering");
@@ -140,9 +141,11 @@
     }
   }
 
-  /* Threaded sorts put a follow-up under its question (not on this page: nowhere); flat sorts list it. */
+  /* Threaded sorts put a follow-up under its question (not on this page: nowhere); flat sorts and a language
+     filter list it; a question in another language than the filter's goes nowhere. */
   function placeOf(fresh, data) {
-    var flat = sort === "unanswered" || sort === "answered";
+    if (language && fresh.dataset.language !== language) { return null; }
+    var flat = sort === "unanswered" || sort === "answered" || Boolean(language);
     if (!data.parent_id || flat) { return placeFor(fresh); }
     return article(data.parent_id) ? followUpPlace(data.parent_id) : null;
   }

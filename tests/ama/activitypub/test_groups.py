@@ -67,7 +67,7 @@ def test_group_actor_has_what_lemmy_and_mbin_require(client, open_ama):
     assert doc["postingRestrictedToMods"] is True
     assert doc["endpoints"]["sharedInbox"].endswith("/inbox")
     assert doc["publicKey"]["owner"] == group.ap_id and "BEGIN PUBLIC KEY" in doc["publicKey"]["publicKeyPem"]
-    assert doc["language"] == [{"identifier": "en", "name": "en"}]
+    assert doc["language"] == [{"identifier": "en", "name": "English"}]
     mods = client.get(doc["attributedTo"].replace("http://testserver", ""), **AS2).json()
     assert mods["type"] == "OrderedCollection" and mods["orderedItems"] == [open_ama.host.ap_id]
 
