@@ -18,7 +18,14 @@ Variants: SQLite (always) and PostgreSQL (DATABASE_URL, or postgres@127.0.0.1:54
 
 Prints accepted/s, p50/p99 of the 202, CPU-µs per accepted activity (gunicorn master + workers, from
 /proc/<pid>/stat), the in-process verify rate (the crypto floor: the fastest of a few batches, before and
-after the run) and the ratio, and checks that 1,000 replayed duplicates add 0 rows."""
+after the run) and the ratio, and checks that 1,000 replayed duplicates add 0 rows.
+
+Then the processing rate: one worker started as the Procfile starts it (celery … worker -Q inbox,deliver,default
+-P threads -c 8) and a second burst of N activities from 64 senders (their keys stored too): Likes of the
+open AMA's 100 questions (each a new vote) and, one in four, replies to the AMA (each a new question). From
+the first POST until no inbox row is queued or processing: processed rows per second, and that as a share of
+the accepted/s measured above (target ≥ 40 %). `--worker-py-spy FILE` records the worker meanwhile (py-spy,
+pip-installed by hand: not a dependency); `--no-processing` skips it."""
 
 import argparse
 import asyncio
@@ -26,6 +33,7 @@ import json
 import os
 import pickle
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -41,6 +49,7 @@ ACTOR = "https://remote.bench.example/users/sender"
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_URL = "postgres://postgres@127.0.0.1:5432/fediama_inboxbench"
 REDIS_URL = "redis://127.0.0.1:6379/10"
+SENDERS, QUESTIONS = 64, 100
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -102,19 +111,107 @@ def seed_role(public_pem: str) -> None:
     Actor.objects.update_or_create(ap_id=ACTOR, defaults=dict(
         username="sender", domain="remote.bench.example", inbox=ACTOR + "/inbox", key_id=ACTOR + "#main-key",
         shared_inbox="https://remote.bench.example/inbox", public_key_pem=public_pem, fetched_at=timezone.now()))
+    print(json.dumps(seed_ama(public_pem)))
+
+
+def sender_id(index: int) -> str:
+    return f"https://remote{index}.bench.example/users/s"
+
+
+def seed_ama(public_pem: str) -> dict:
+    """For the processing burst: SENDERS remote actors (one key shared, so nothing is fetched) and an open AMA
+    with QUESTIONS approved questions. Returns the AMA's id and its questions' ids."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ama import services
+    from ama.models import Ama
+    from federation.actors import create_local_actor
+    from federation.models import Actor
+
+    now = timezone.now()
+    senders = [Actor.objects.update_or_create(ap_id=sender_id(i), defaults=dict(
+        username="s", domain=f"remote{i}.bench.example", inbox=f"https://remote{i}.bench.invalid/inbox",
+        key_id=sender_id(i) + "#main-key", public_key_pem=public_pem, fetched_at=now))[0] for i in range(SENDERS)]
+    Ama.objects.filter(title="Inbox bench").delete()
+    host = Actor.objects.filter(username="benchhost", is_local=True).first() or create_local_actor(
+        username="benchhost", generate_keys_now=True)
+    ama = services.ama_create(host=host, title="Inbox bench", opens_at=now - timedelta(hours=1),
+                              closes_at=now + timedelta(hours=5), moderation_mode="post", publish=True,
+                              hold_first_question=False, rate_limit_per_hour=10**6)
+    questions = []
+    for n in range(QUESTIONS):
+        question = services.question_receive(
+            ama=ama, author=senders[n % SENDERS], ap_id=f"{sender_id(n % SENDERS)}/seed/{uuid.uuid4()}",
+            content_html=f"<p>Seeded question {n}?</p>")
+        services.question_approve(question=question)
+        questions.append(question.ap_id)
+    return {"ama": ama.ap_id, "questions": questions}
 
 
 def count_rows(db: str, env: dict) -> int:
+    return sum(inbox_states(db, env).values())
+
+
+def inbox_states(db: str, env: dict) -> dict[str, int]:
+    """How many inbox rows are in each state."""
+    sql = "SELECT state, count(*) FROM federation_inboxmessage GROUP BY state"
     if db == "sqlite":
         import sqlite3
-        with sqlite3.connect(BASE_DIR / env["FEDIAMA_VAR_DIR"] / "fediama.sqlite3") as connection:
-            return connection.execute("SELECT count(*) FROM federation_inboxmessage").fetchone()[0]
+        with sqlite3.connect(BASE_DIR / env["FEDIAMA_VAR_DIR"] / "fediama.sqlite3", timeout=30) as connection:
+            return dict(connection.execute(sql).fetchall())
     import psycopg
     with psycopg.connect(env["DATABASE_URL"]) as connection:
-        return connection.execute("SELECT count(*) FROM federation_inboxmessage").fetchone()[0]
+        return dict(connection.execute(sql).fetchall())
+
+
+def generate_keypair() -> tuple[str, str]:
+    """(private, public) PEM of a new RSA-2048 key, as federation/keys.py makes them (which needs Django set up)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+    public = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return private, public
 
 
 # ---- requests --------------------------------------------------------------------------------------
+
+def signed(url: str, activity: dict, actor: str, private_pem: str) -> bytes:
+    from federation.signatures import sign_cavage
+
+    body = json.dumps(activity).encode()
+    headers = sign_cavage(method="POST", url=url, headers={"Content-Type": "application/activity+json"},
+                          body=body, key_id=actor + "#main-key", private_key_pem=private_pem)
+    headers["Content-Length"] = str(len(body))
+    head = "POST /inbox HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+    return head.encode("latin-1") + body
+
+
+def build_burst(count: int, port: int, private_pem: str, targets: dict) -> list[bytes]:
+    """Likes and replies (one in four) from SENDERS actors: each Like a new (sender, question) vote, each reply
+    a Create(Note) in reply to the AMA (a new question)."""
+    url, public = f"http://127.0.0.1:{port}/inbox", "https://www.w3.org/ns/activitystreams#Public"
+    raw = []
+    for k in range(count):
+        actor = sender_id(k % SENDERS)
+        if k % 4 == 3:
+            note_id = f"{actor}/notes/{uuid.uuid4()}"
+            activity = {"@context": "https://www.w3.org/ns/activitystreams", "id": note_id + "/activity",
+                        "type": "Create", "actor": actor, "to": [public],
+                        "object": {"id": note_id, "type": "Note", "attributedTo": actor, "to": [public],
+                                   "content": f"<p>Question {k}: what comes next, and why?</p>",
+                                   "inReplyTo": targets["ama"], "published": "2025-01-01T00:00:00Z"}}
+        else:
+            question = targets["questions"][(k // SENDERS) % len(targets["questions"])]
+            activity = {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{actor}/likes/{uuid.uuid4()}",
+                        "type": "Like", "actor": actor, "object": question}
+        raw.append(signed(url, activity, actor, private_pem))
+    return raw
+
 
 def build_requests(count: int, port: int, private_pem: str) -> list[bytes]:
     from federation.signatures import sign_cavage
@@ -243,6 +340,59 @@ def start_gunicorn(env: dict, port: int, app: str, workers: int, extra: list[str
     return server
 
 
+# ---- the worker -----------------------------------------------------------------------------------
+
+def start_worker(env: dict) -> subprocess.Popen:
+    """One worker as the Procfile starts it (FEDIAMA_WORKER_THREADS, default 8)."""
+    threads = os.environ.get("FEDIAMA_WORKER_THREADS", "8")
+    command = [str(BIN / "celery"), "-A", "config", "worker", "-Q", "inbox,deliver,default", "-P", "threads",
+               "-c", threads, "-l", "WARNING", "--without-gossip", "--without-mingle"]
+    return subprocess.Popen(command, cwd=BASE_DIR, env=env)
+
+
+def wait_drained(db: str, env: dict, timeout: float) -> dict[str, int]:
+    """Poll until no inbox row is queued or being processed; returns the states then."""
+    deadline = time.monotonic() + timeout
+    while True:
+        states = inbox_states(db, env)
+        if not (states.get("queued") or states.get("processing")) or time.monotonic() > deadline:
+            return states
+        time.sleep(0.1)
+
+
+def measure_processing(db: str, env: dict, port: int, burst: list[bytes], args, accept_rate: float,
+                       private_pem: str) -> None:
+    """The burst of Likes and replies with one worker running: from the first POST until the backlog is
+    drained, processed rows per second, and their ratio to the accepted rate measured above."""
+    worker = start_worker(env)
+    profiler = None
+    try:
+        send(port, build_requests(50, port, private_pem), 8)  # the worker is up once these are done
+        wait_drained(db, env, 120)
+        if args.worker_py_spy:
+            profiler = subprocess.Popen([str(BIN / "py-spy"), "record", "-p", str(worker.pid), "-o",
+                                         args.worker_py_spy, "-f", "raw", "-r", "100"], stdout=subprocess.DEVNULL)
+        before = inbox_states(db, env)
+        started = time.perf_counter()
+        result = send(port, burst, args.concurrency, not args.close)
+        sent = time.perf_counter() - started
+        states = wait_drained(db, env, 3600)
+        elapsed = time.perf_counter() - started
+    finally:
+        if profiler is not None:
+            profiler.send_signal(signal.SIGINT)
+            profiler.wait(60)
+        worker.terminate()
+        worker.wait(60)
+    done = {state: count - before.get(state, 0) for state, count in states.items() if count != before.get(state, 0)}
+    rate = sum(done.values()) / elapsed
+    print(f"   processing: {len(burst)} Likes and replies (1 in 4) from {SENDERS} senders, one worker "
+          f"(-P threads -c {os.environ.get('FEDIAMA_WORKER_THREADS', '8')}) running: accepted in {sent:.1f} s "
+          f"({result['statuses'].get('202', 0) / sent:.0f}/s), backlog drained {elapsed:.1f} s after the first; "
+          f"rows {done}")
+    print(f"   processed/s       {rate:8.0f}   = {rate / accept_rate:.0%} of the accepted/s above   (target ≥ 40 %)")
+
+
 # ---- figures ---------------------------------------------------------------------------------------
 
 def verify_floor(requests: list[bytes], public_pem: str, batches: int = 5, rounds: int = 400) -> float:
@@ -272,8 +422,9 @@ def run_variant(db: str, args, keypair, broker: str | None) -> None:
     port = free_port()
     env = server_env(db, port, broker)
     reset_database(db, env)
-    subprocess.run([sys.executable, __file__, "--role", "seed"], cwd=BASE_DIR, check=True,
-                   env={**env, "BENCH_PUBLIC_PEM": public_pem})
+    seeded = subprocess.run([sys.executable, __file__, "--role", "seed"], cwd=BASE_DIR, check=True,
+                            env={**env, "BENCH_PUBLIC_PEM": public_pem}, capture_output=True, text=True)
+    targets = json.loads(seeded.stdout.strip().splitlines()[-1])
     if broker:
         import redis
         redis.Redis.from_url(broker).flushdb()
@@ -311,6 +462,9 @@ def run_variant(db: str, args, keypair, broker: str | None) -> None:
         replay = send(port, duplicates, args.concurrency, not args.close)
         added = count_rows(db, env) - before
         print(f"   {len(duplicates)} replayed duplicates: statuses {replay['statuses']}, rows added {added}")
+        if not args.no_processing:
+            burst = build_burst(args.n, port, private_pem, targets)
+            measure_processing(db, env, port, burst, args, accepted / result["elapsed"], private_pem)
     finally:
         server.terminate()
         server.wait(10)
@@ -329,6 +483,9 @@ def main() -> None:
                         help="a new connection per request (default: each sender keeps its connection alive)")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--broker", choices=["auto", "redis", "filesystem"], default="auto")
+    parser.add_argument("--no-processing", action="store_true", help="skip the burst with a worker running")
+    parser.add_argument("--worker-py-spy", metavar="FILE",
+                        help="record the worker's processing burst with py-spy (collapsed stacks) into FILE")
     parser.add_argument("--role", choices=["main", "seed", "send"], default="main", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--requests", help=argparse.SUPPRESS)
@@ -338,7 +495,6 @@ def main() -> None:
     if args.role == "send":
         return send_role(args.port, args.requests, args.concurrency, not args.close)
 
-    from federation.keys import generate_keypair
     keypair = generate_keypair()
     use_redis = args.broker == "redis" or (args.broker == "auto" and (os.environ.get("REDIS_URL")
                                                                      or reachable("127.0.0.1", 6379)))

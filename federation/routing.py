@@ -1,8 +1,10 @@
 """Processing stored inbox messages: claim a row, route it by type to a registered handler, record
 the outcome. Handlers are registered in a table, one per (activity type, object type)."""
 
+import contextlib
 import logging
 import random
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -10,18 +12,20 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from billiard.exceptions import SoftTimeLimitExceeded
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import actors
+from . import actors, sqlite_turns
 from .activities import as_list, host_of, id_of, type_of
 from .delivery import BACKOFF
+from .delivery_batch import update_returning
 from .models import Actor, InboxMessage
 from .safe_urls import http_url
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
+CLAIM_BATCH = 20  # rows a drain takes at a time: fewer statements, while other drains still find work
 MAX_ATTEMPTS = 5  # a row whose worker died or timed out this often is marked failed, not tried again
 # after a network failure (a server it needs unreachable, slow or answering 5xx), a row is tried again as a
 # delivery is: 1, 5, 15, 60 minutes later; the failure of its MAX_ATTEMPTS-th try is final
@@ -126,26 +130,32 @@ def process(message_id: int) -> str | None:
     message = claim(message_id)
     if message is None:
         return None
+    return handle(message, Actor.objects.filter(ap_id=message.actor_ap_id).first())
+
+
+def handle(message: InboxMessage, actor: Actor | None) -> str:
+    """Run a claimed row's handlers and record the outcome; its effects and PROCESSED commit together."""
     handlers = handlers_for(message.body)
     if not handlers:
-        finish(message, InboxMessage.State.IGNORED, result=f"no handler for {message.activity_type}")
+        with _turn():
+            finish(message, InboxMessage.State.IGNORED, result=f"no handler for {message.activity_type}")
         return InboxMessage.State.IGNORED
-    actor = Actor.objects.filter(ap_id=message.actor_ap_id).first()
     try:
         if actor is None:
             raise Ignore("actor no longer known")
-        with transaction.atomic():
+        with _turn(), transaction.atomic():
             result = run_handlers(handlers, Incoming(activity=message.body, actor=actor, message=message))
+            finish(message, InboxMessage.State.PROCESSED, result=result or "ok")
     except Ignore as reason:
-        finish(message, InboxMessage.State.IGNORED, result=str(reason))
+        with _turn():
+            finish(message, InboxMessage.State.IGNORED, result=str(reason))
         return InboxMessage.State.IGNORED
     except SoftTimeLimitExceeded:  # the task's time ran out, not necessarily this row's fault: back in line
         if message.attempts >= MAX_ATTEMPTS:
             finish(message, InboxMessage.State.FAILED, result="timed out",
                    error=f"the task's time limit ran out on each of {MAX_ATTEMPTS} attempts")
         else:
-            InboxMessage.objects.filter(pk=message.pk, state=InboxMessage.State.PROCESSING).update(
-                state=InboxMessage.State.QUEUED, lease_until=None)
+            release([message.pk], attempts=0)
         raise
     except Exception as error:  # a handler bug must not lose the message: it stays, marked failed
         if fetch_failure(error) is not None:
@@ -154,8 +164,47 @@ def process(message_id: int) -> str | None:
         finish(message, InboxMessage.State.FAILED, result=type(error).__name__,
                error="".join(traceback.format_exception(error))[-4000:])
         return InboxMessage.State.FAILED
-    finish(message, InboxMessage.State.PROCESSED, result=result or "ok")
     return InboxMessage.State.PROCESSED
+
+
+@contextlib.contextmanager
+def _turn():
+    """On SQLite, this process's workers write one at a time and queue for the web's inbox writers (the turn of
+    federation/sqlite_turns.py) instead of sleeping in SQLite's busy handler; nothing on PostgreSQL. Not
+    re-entered: a handler's own writes are inside its transaction, which holds SQLite's lock already."""
+    if getattr(_turn_held, "held", False):
+        yield
+        return
+    _turn_held.held = True
+    try:
+        with sqlite_turns.writer_turn(connections[router.db_for_write(InboxMessage)]):
+            yield
+    finally:
+        _turn_held.held = False
+
+
+_turn_held = threading.local()
+
+
+def claim_batch(limit: int) -> list[InboxMessage]:
+    """Take up to `limit` waiting rows, oldest first, in one statement that re-checks each row's state: two
+    workers never take the same row. Returns the rows taken, in arrival order."""
+    ids = claimable_ids(limit)
+    if not ids:
+        return []
+    now = timezone.now()
+    with _turn():
+        taken = update_returning(InboxMessage.objects.filter(_waiting(now), pk__in=ids), ("id",),
+                                 state=InboxMessage.State.PROCESSING, lease_until=now + LEASE,
+                                 attempts=F("attempts") + 1)
+    return list(InboxMessage.objects.filter(pk__in=[row[0] for row in taken]).order_by("pk"))
+
+
+def release(message_ids: list[int], *, attempts: int = 1) -> None:
+    """Claimed rows not processed go back in line (`attempts`: the claims to take back from their count)."""
+    with _turn():
+        InboxMessage.objects.filter(pk__in=message_ids, state=InboxMessage.State.PROCESSING).update(
+            state=InboxMessage.State.QUEUED, lease_until=None, attempts=F("attempts") - attempts)
 
 
 def fetch_failure(error: BaseException | None) -> actors.http.FetchError | None:
@@ -197,21 +246,30 @@ def claimable_ids(limit: int) -> list[int]:
     return list(rows.values_list("pk", flat=True)[:limit])
 
 
-def drain(*, budget: float, batch: int = 100) -> tuple[int, bool]:
-    """Process waiting rows in arrival order until none is left or `budget` seconds are spent.
-    Returns (rows this call processed, whether rows are still waiting). Rows another worker claims first
-    are skipped by claim(), so several drains may run at once."""
+def drain(*, budget: float, batch: int = CLAIM_BATCH) -> tuple[int, bool]:
+    """Process waiting rows in arrival order until none is left or `budget` seconds are spent, claiming
+    `batch` rows at a time (one statement) and their actors in one query. Returns (rows this call processed,
+    whether rows are still waiting). Several drains may run at once: each takes its own rows. Rows claimed and
+    not reached (the budget ran out, or the task was stopped) go back in line at once."""
     deadline = time.monotonic() + budget
     done = 0
     while True:
-        ids = claimable_ids(batch)
-        if not ids:
+        messages = claim_batch(batch)
+        if not messages:
             return done, False
-        for message_id in ids:
-            if process(message_id) is not None:
+        senders = {actor.ap_id: actor for actor in Actor.objects.filter(
+            ap_id__in={message.actor_ap_id for message in messages})}
+        pending = [message.pk for message in messages]
+        try:
+            for message in messages:
+                pending.remove(message.pk)
+                handle(message, senders.get(message.actor_ap_id))
                 done += 1
-            if time.monotonic() > deadline:
-                return done, True
+                if time.monotonic() > deadline:
+                    return done, True
+        finally:
+            if pending:
+                release(pending)
 
 
 def due_for_processing(limit: int = 500) -> list[int]:

@@ -1,0 +1,75 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests/federation/fixtures_inbox.py are parameters here)
+"""Inbox rows claimed and processed in batches: a row is taken by one worker only, a failing row fails
+alone, rows claimed and not reached go back in line, and a row costs a few statements, not one per step."""
+
+import pytest
+from billiard.exceptions import SoftTimeLimitExceeded
+
+from federation import routing
+from federation.models import InboxMessage
+from tests.federation.fixtures_inbox import bob  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def table(monkeypatch):
+    handlers: dict = {}
+    monkeypatch.setattr(routing, "_handlers", handlers)
+    return handlers
+
+
+def _stored(bob, **body) -> InboxMessage:
+    activity = {"id": f"{bob.ap_id}/activities/{InboxMessage.objects.count() + 1}", "type": "Ping",
+                "actor": bob.ap_id, **body}
+    return InboxMessage.objects.create(ap_id=activity["id"], activity_type="Ping", actor_ap_id=bob.ap_id,
+                                       domain=bob.peer.domain, body=activity)
+
+
+def _states(rows) -> list[str]:
+    return [InboxMessage.objects.get(pk=row.pk).state for row in rows]
+
+
+def test_two_workers_never_take_the_same_row(bob, monkeypatch):
+    rows = [_stored(bob) for _ in range(5)]
+    first = routing.claim_batch(3)
+    assert [m.pk for m in first] == [r.pk for r in rows[:3]]
+    assert all(m.state == InboxMessage.State.PROCESSING and m.attempts == 1 for m in first)
+    # a second worker read the same waiting ids before the first one's claim: it gets only what is left
+    monkeypatch.setattr(routing, "claimable_ids", lambda limit: [r.pk for r in rows][:limit])
+    second = routing.claim_batch(5)
+    assert [m.pk for m in second] == [r.pk for r in rows[3:]]
+    assert routing.claim_batch(5) == []
+
+
+def test_a_failing_row_fails_alone_and_its_batch_goes_on(bob, table):
+    routing.register("Ping")(lambda incoming: 1 / 0 if incoming.activity.get("poison") else "pong")
+    rows = [_stored(bob), _stored(bob, poison=True), _stored(bob)]
+    assert routing.drain(budget=60, batch=10) == (3, False)
+    assert _states(rows) == [InboxMessage.State.PROCESSED, InboxMessage.State.FAILED, InboxMessage.State.PROCESSED]
+    assert "ZeroDivisionError" in InboxMessage.objects.get(pk=rows[1].pk).error
+
+
+def test_rows_claimed_and_not_reached_go_back_in_line_when_the_task_is_stopped(bob, table):
+    def handler(incoming):
+        if incoming.activity.get("slow"):
+            raise SoftTimeLimitExceeded()
+        return "pong"
+
+    routing.register("Ping")(handler)
+    rows = [_stored(bob), _stored(bob, slow=True), _stored(bob), _stored(bob)]
+    with pytest.raises(SoftTimeLimitExceeded):
+        routing.drain(budget=60, batch=10)
+    assert _states(rows) == [InboxMessage.State.PROCESSED] + [InboxMessage.State.QUEUED] * 3
+    # the row that was running counts its attempt; the ones never started do not
+    assert [InboxMessage.objects.get(pk=row.pk).attempts for row in rows[1:]] == [1, 0, 0]
+
+
+def test_a_batch_costs_a_few_statements_per_row(bob, table, django_assert_max_num_queries):
+    routing.register("Ping")(lambda incoming: "pong")
+    for _ in range(10):
+        _stored(bob)
+    # per batch: the waiting ids, the claim, the rows, their senders; per row: its transaction (a savepoint
+    # under the test's own transaction, and its release) and its outcome; then one look that finds nothing
+    with django_assert_max_num_queries(4 + 3 * 10 + 1):
+        assert routing.drain(budget=60, batch=10) == (10, False)
