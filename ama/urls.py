@@ -1,8 +1,10 @@
 from django.urls import include, path
 
 from . import views
+from .feeds import AnsweredQuestionsAtom, AnsweredQuestionsRss, HostAmasAtom
 from .live import views as live_views
-from .views import activities, authorize, moderation, placements, stage
+from .views import activities, authorize, embed, moderation, placements, stage
+from .views.caching import public_view
 
 urlpatterns = [
     # REST API (ama/api/urls.py)
@@ -14,6 +16,12 @@ urlpatterns = [
     path("authorize_interaction", authorize.authorize_interaction, name="authorize-interaction"),
     path("amas/<slug:slug>", views.ama_page, name="ama"),
     path("amas/<slug:slug>/ask", views.ask, name="ama-ask"),
+    # sharing (ama/sharing.py): feeds, the embeddable widget, oEmbed
+    path("amas/<slug:slug>/feed.rss", public_view(query=())(AnsweredQuestionsRss()), name="ama-feed-rss"),
+    path("amas/<slug:slug>/feed.atom", public_view(query=())(AnsweredQuestionsAtom()), name="ama-feed-atom"),
+    path("hosts/<str:username>/amas.atom", HostAmasAtom(), name="host-feed-atom"),
+    path("amas/<slug:slug>/embed", embed.embed, name="ama-embed"),
+    path("oembed", embed.oembed, name="oembed"),
     # live events; under gunicorn config/asgi.py serves these paths on its event loop (ama/live/asgi.py)
     path("amas/<slug:slug>/events", live_views.public_events, name="ama-events"),
     path("dashboard/<slug:slug>/events", live_views.moderator_events, name="dashboard-events"),
