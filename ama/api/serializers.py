@@ -51,6 +51,7 @@ class AmaSerializer(serializers.ModelSerializer):
         model = Ama
         fields = ["slug", "title", "intro", "intro_html", "language", "state", "opens_at", "closes_at",
                   "moderation_mode", "rate_limit_per_hour", "max_question_length", "allow_downvotes",
+                  "review_edits", "show_late_questions", "hold_first_question", "archive_after_days",
                   "host", "cohosts", "url", "published_at", "updated_at"]
         read_only_fields = fields
 
@@ -69,6 +70,13 @@ class AmaWriteSerializer(serializers.Serializer):
     rate_limit_per_hour = serializers.IntegerField(min_value=1, max_value=1000, required=False)
     max_question_length = serializers.IntegerField(min_value=1, max_value=100000, required=False)
     allow_downvotes = serializers.BooleanField(required=False)
+    review_edits = serializers.BooleanField(required=False, help_text="An edited approved question returns to review.")
+    show_late_questions = serializers.BooleanField(
+        required=False, help_text="Questions that arrive after the end are shown (otherwise only moderators see them).")
+    hold_first_question = serializers.BooleanField(
+        required=False, help_text="A new account's first question is held, even in post-moderation.")
+    archive_after_days = serializers.IntegerField(min_value=0, max_value=3650, required=False,
+                                                  help_text="Days after the end before the AMA is archived.")
     publish = serializers.BooleanField(required=False, default=False, write_only=True)
 
     def _in_range(self, value):

@@ -17,6 +17,7 @@ from ..views.caching import api_format, public_view
 from . import serializers as s
 from .base import ApiMixin, ApiPagination, errors
 from .permissions import acting_actor, amas_for, questions_for
+from .question_moderation import QuestionModerationMixin
 
 
 class AmaViewSet(ApiMixin, viewsets.GenericViewSet):
@@ -91,7 +92,7 @@ AMA_SLUG = OpenApiParameter("ama_slug", OpenApiTypes.STR, OpenApiParameter.PATH,
 
 
 @extend_schema(tags=["questions"], parameters=[AMA_SLUG])
-class QuestionViewSet(ApiMixin, viewsets.GenericViewSet):
+class QuestionViewSet(ApiMixin, QuestionModerationMixin, viewsets.GenericViewSet):
     """An AMA's questions. Anonymous users and non-moderators see shown questions only; hosts and
     moderators of this AMA see every state and approve, reject, hide and unhide."""
 
@@ -105,7 +106,7 @@ class QuestionViewSet(ApiMixin, viewsets.GenericViewSet):
 
     def dispatch(self, request, *args, **kwargs):
         """GETs (the list, one question) carry the AMA's ETag; anonymous ones are served from cached renders."""
-        conditional = public_view(query=("limit", "offset", "sort"), format_of=api_format,
+        conditional = public_view(query=("limit", "offset", "sort", "language"), format_of=api_format,
                                   vary=("Accept", "Accept-Language", "Cookie", "Authorization"))
         return conditional(super().dispatch)(request, *args, **kwargs)
 
@@ -137,6 +138,8 @@ class QuestionViewSet(ApiMixin, viewsets.GenericViewSet):
             questions = questions.filter(state=state)
         elif self.moderator:
             questions = questions.shown()
+        if language := query.validated_data.get("language"):
+            questions = questions.filter(language=language)
         page = self.paginate_queryset(questions.sorted_by(query.validated_data["sort"]))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

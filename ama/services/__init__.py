@@ -10,6 +10,7 @@ from .amas import (
     ama_publish,
     ama_update,
 )
+from .answer_likes import answer_like_add, answer_like_remove
 from .answers import answer_delete, answer_edit, answer_edit_received, answer_publish
 from .errors import ServiceError
 from .hosts import host_create
@@ -27,7 +28,8 @@ from .votes import vote_add, vote_remove
 __all__ = [
     "ServiceError", "host_create",
     "ama_advance_states", "ama_close", "ama_create", "ama_delete", "ama_open", "ama_publish", "ama_update",
-    "answer_delete", "answer_edit", "answer_edit_received", "answer_publish",
+    "answer_delete", "answer_edit", "answer_edit_received", "answer_like_add", "answer_like_remove",
+    "answer_publish",
     "question_approve", "question_delete_received", "question_edit_received", "question_hide",
     "question_receive", "question_reject", "question_unhide",
     "vote_add", "vote_remove",
@@ -90,9 +92,13 @@ from .placements import (  # noqa: E402
     placement_add,
     placement_end,
     placement_locked,
+    placement_withdraw,
     placements_publish,
     question_removed_by_community,
 )
 
-__all__ += ["community_find", "placement_add", "placement_end", "placement_locked", "placements_publish",
-            "question_removed_by_community"]
+__all__ += ["community_find", "placement_add", "placement_end", "placement_locked", "placement_withdraw",
+            "placements_publish", "question_removed_by_community"]
+from .team import ama_cohost_add, ama_cohost_remove, ama_moderator_add, ama_moderator_remove  # noqa: E402
+
+__all__ += ["ama_cohost_add", "ama_cohost_remove", "ama_moderator_add", "ama_moderator_remove"]
