@@ -27,8 +27,13 @@ def _media_ranges(accept: str):
 def wants_activity_json(request) -> bool:
     """True when the client asks for AS2 (activity+json, ld+json with the AS profile, or plain JSON) in
     preference to HTML."""
+    return prefers_activity_json(request.headers.get("Accept", ""))
+
+
+def prefers_activity_json(accept: str) -> bool:
+    """wants_activity_json for an Accept header's value."""
     best_as2, best_html = 0.0, 0.0
-    for media, params, quality in _media_ranges(request.headers.get("Accept", "")):
+    for media, params, quality in _media_ranges(accept):
         if media == AS2_MEDIA_TYPE or media == "application/json" or (
                 media == "application/ld+json" and AS2_PROFILE in params.get("profile", AS2_PROFILE)):
             best_as2 = max(best_as2, quality)

@@ -3,7 +3,9 @@
 
 The AMA's version, bumped on every change a public page shows, is in the ETag of each of these responses
 (W/"<version>-<digest of the variant>") and in the key of its cached render; `changed_at` is Last-Modified.
-One query reads them; a matching If-None-Match (or If-Modified-Since) answers 304 without rendering.
+One query reads them; a matching If-None-Match (or If-Modified-Since) answers 304 without rendering. The ETag
+is a pure function of the version and the request's raw inputs (`Variant`, `etag_of`): the ASGI layer in front
+of Django (ama/conditional_asgi.py) answers anonymous revalidations with the same function before Django runs.
 
 The variant is everything else a response depends on: the path (which question, which answer), the query
 (sort, page, limit...), the host, the language, the negotiated format (HTML, AS2 JSON; the API's Accept) and,
@@ -20,16 +22,18 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import wraps
+from types import SimpleNamespace
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import caches
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
-from django.utils.translation import get_language
+from django.utils.translation import get_language_from_request
 
-from federation.negotiation import wants_activity_json
+from federation.negotiation import prefers_activity_json
 
 from ..models import Ama
 
@@ -37,6 +41,8 @@ SHARED_CACHE_CONTROL = {"public": True, "max_age": 5, "stale_while_revalidate": 
 PERSONAL_CACHE_CONTROL = {"private": True, "no_cache": True}
 RENDER_TIMEOUT = 600  # seconds a render is kept (settings.CACHES["pages"]): garbage collection, not freshness
 MAX_QUERY_VALUE = 12  # longer query values (or names a view does not read) are served, never cached
+PAGE_VARY = ("Accept", "Accept-Language", "Cookie")
+API_VARY = (*PAGE_VARY, "Authorization")
 
 
 @dataclass(frozen=True)
@@ -72,12 +78,55 @@ def token_free(request) -> dict:
     return {} if request.user.is_authenticated else {"csrf_token": "NOTPROVIDED"}
 
 
-def page_format(request) -> str:
-    return "as2" if wants_activity_json(request) else "html"
+def page_format(accept: str) -> str:
+    """What a page's Accept selects: the HTML page or its AS2 document."""
+    return "as2" if prefers_activity_json(accept) else "html"
 
 
-def api_format(request) -> str:
-    return request.headers.get("Accept", "")
+def api_format(accept: str) -> str:
+    return accept
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Everything but the AMA's version that a public view's response depends on, as the request carries it.
+    `viewer`: "user:<id>" for a signed-in viewer (their votes, moderator links), "" for anonymous ones."""
+    host: str  # as validated by request.get_host()
+    path: str
+    query: str  # the raw query string
+    accept: str
+    accept_language: str
+    language_cookie: str | None
+    viewer: str = ""
+
+    @classmethod
+    def of(cls, request, viewer: str = "") -> "Variant":
+        headers = request.headers
+        return cls(request.get_host(), request.path, request.META.get("QUERY_STRING", ""),
+                   headers.get("Accept", ""), headers.get("Accept-Language", ""),
+                   request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME), viewer)
+
+    def language(self) -> str:
+        """The language LocaleMiddleware activates for this request (Django's own negotiation)."""
+        cookies = {} if self.language_cookie is None else {settings.LANGUAGE_COOKIE_NAME: self.language_cookie}
+        return get_language_from_request(SimpleNamespace(COOKIES=cookies,
+                                                         META={"HTTP_ACCEPT_LANGUAGE": self.accept_language}))
+
+
+def etag_of(stamp: Stamp, variant: Variant, format_of) -> tuple[str, str]:
+    """(the ETag, the digest of the variant that names its render in the cache). `format_of(accept)`."""
+    query = sorted(QueryDict(variant.query).lists())
+    key = repr((stamp.pk, stamp.changed_at.isoformat(), variant.host, variant.path, query, variant.language(),
+                format_of(variant.accept), variant.viewer))
+    digest = hashlib.sha256(key.encode()).hexdigest()[:20]
+    return f'W/"{stamp.version}-{digest}"', digest
+
+
+def conditional_response(request, stamp: Stamp, variant: Variant, format_of):
+    """(ETag, digest, the 304 or 412 the request's validators call for, else None)."""
+    etag, digest = etag_of(stamp, variant, format_of)
+    answer = get_conditional_response(request, etag=etag, last_modified=int(stamp.changed_at.timestamp()))
+    return etag, digest, answer
 
 
 def _bypasses(request) -> bool:
@@ -90,13 +139,6 @@ def _bypasses(request) -> bool:
 
 def _viewer(request) -> str:
     return f"user:{request.user.pk}" if request.user.is_authenticated else ""
-
-
-def _digest(request, stamp: Stamp, format_of, viewer: str) -> str:
-    query = sorted(request.GET.lists())
-    variant = repr((stamp.pk, stamp.changed_at.isoformat(), request.get_host(), request.path, query,
-                    get_language(), format_of(request), viewer))
-    return hashlib.sha256(variant.encode()).hexdigest()[:20]
 
 
 def _cacheable_query(request, names: tuple[str, ...]) -> bool:
@@ -153,7 +195,8 @@ def _render(view, request, args, kwargs, key: str | None):
     return response
 
 
-def _label(response, request, etag: str, stamp: Stamp, vary: tuple[str, ...], personal: bool):
+def label(response, request, etag: str, stamp: Stamp, vary: tuple[str, ...], personal: bool):
+    """The validators and caching headers of a public view's response (a 304 included)."""
     patch_vary_headers(response, vary)
     if response.status_code not in (200, 304):
         return response  # a 404 or 410 of a question or answer: no validator to revalidate it with
@@ -164,7 +207,7 @@ def _label(response, request, etag: str, stamp: Stamp, vary: tuple[str, ...], pe
     return response
 
 
-def public_view(*, query: tuple[str, ...], format_of=page_format, vary=("Accept", "Accept-Language", "Cookie")):
+def public_view(*, query: tuple[str, ...], format_of=page_format, vary=PAGE_VARY):
     """Wrap a view of one AMA (its slug in the `slug` or `ama_slug` argument). `query`: the query names that
     select what the view renders (others are allowed but keep the render out of the cache)."""
     def decorate(view):
@@ -173,13 +216,11 @@ def public_view(*, query: tuple[str, ...], format_of=page_format, vary=("Accept"
             if _bypasses(request) or not (stamp := ama_stamp(kwargs.get("slug") or kwargs["ama_slug"])):
                 return view(request, *args, **kwargs)
             viewer = _viewer(request)
-            digest = _digest(request, stamp, format_of, viewer)
-            etag = f'W/"{stamp.version}-{digest}"'
-            response = get_conditional_response(request, etag=etag, last_modified=int(stamp.changed_at.timestamp()))
+            etag, digest, response = conditional_response(request, stamp, Variant.of(request, viewer), format_of)
             if response is None:
                 cacheable = not viewer and _cacheable_query(request, query)
                 key = f"ama-render:{stamp.pk}:{stamp.version}:{digest}" if cacheable else None
                 response = _render(view, request, args, kwargs, key)
-            return _label(response, request, etag, stamp, vary, personal=bool(viewer))
+            return label(response, request, etag, stamp, vary, personal=bool(viewer))
         return wrapper
     return decorate
