@@ -69,9 +69,13 @@ def send_ama_updated(ama: Ama) -> None:
         _send(placement, "Update", placement_page(placement))
 
 
+def send_post_deleted(placement: Placement) -> None:
+    _send(placement, "Delete", placement.post_ap_id)
+
+
 def send_ama_deleted(ama: Ama) -> None:
     for placement in _posted(ama):
-        _send(placement, "Delete", placement.post_ap_id)
+        send_post_deleted(placement)
 
 
 # ---- reads -----------------------------------------------------------------------------------------

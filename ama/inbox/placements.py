@@ -31,7 +31,7 @@ def on_comment(incoming: Incoming) -> str | None:
         return None
     note = note_from(incoming)
     ama = placement.ama
-    if ama.deleted_at or placement.state == Placement.State.ENDED:
+    if ama.deleted_at or placement.state in (Placement.State.ENDED, Placement.State.WITHDRAWN):
         raise Ignore("the AMA is no longer held in that community")
     if placement.locked_at:
         raise Ignore("our post is locked in that community")

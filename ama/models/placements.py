@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from federation.models import Actor
 
-from .sessions import Ama
+from .amas import Ama
 
 
 class Placement(models.Model):
@@ -16,6 +16,7 @@ class Placement(models.Model):
         POSTED = "posted", _("posted")
         REFUSED = "refused", _("refused by the community")
         ENDED = "ended", _("ended")
+        WITHDRAWN = "withdrawn", _("withdrawn by the host")
 
     ama = models.ForeignKey(Ama, on_delete=models.CASCADE, related_name="placements")
     community = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="placements")

@@ -89,6 +89,24 @@ def placement_end(*, placement: Placement, reason: str) -> Placement:
     return placement
 
 
+def placement_withdraw(*, placement: Placement, by_user=None) -> Placement | None:
+    """The host takes the AMA out of a community: a post there is deleted (its id then answers 410), a
+    placement never posted is forgotten (None). The host's follow of the community stays: it is the host's,
+    and may serve another of their AMAs there."""
+    ama, community = placement.ama, placement.community
+    with transaction.atomic():
+        audit.record(user=by_user, action="placement.withdraw", ama=ama, target=community.ap_id)
+        if not placement.post_ap_id:
+            placement.delete()
+            return None
+        if placement.state == Placement.State.POSTED:
+            ap_placements.send_post_deleted(placement)
+        placement.state = Placement.State.WITHDRAWN
+        placement.save(update_fields=["state"])
+        live.ama_changed(ama, ama.state)
+    return placement
+
+
 def question_removed_by_community(*, question: Question, community: Actor, reason: str = "") -> Question:
     """The community's moderators removed a comment that was a question here: hidden here too, saying so."""
     if question.state in (Question.State.DELETED, Question.State.REJECTED):

@@ -27,15 +27,15 @@ def question_count(placement: Placement) -> int:
         Q(in_reply_to=post) | Q(parent__in_reply_to=post)).count()
 
 
+def placement_row(placement: Placement) -> dict:
+    community = placement.community
+    return {"placement": placement, "handle": "!" + community.handle.lstrip("@"),
+            "link": http_url(community.url) or community.ap_id, "questions": question_count(placement),
+            "follow": ap_placements.follow_state(placement), "refusal": ap_placements.delivery_refusal(placement)}
+
+
 def placement_rows(ama: Ama) -> list[dict]:
-    rows = []
-    for placement in ama.placements.select_related("community", "ama__host"):
-        community = placement.community
-        rows.append({"placement": placement, "handle": "!" + community.handle.lstrip("@"),
-                     "link": http_url(community.url) or community.ap_id, "questions": question_count(placement),
-                     "follow": ap_placements.follow_state(placement),
-                     "refusal": ap_placements.delivery_refusal(placement)})
-    return rows
+    return [placement_row(placement) for placement in ama.placements.select_related("community", "ama__host")]
 
 
 @login_required
