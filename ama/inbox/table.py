@@ -7,7 +7,7 @@ come before the generic ones they wrap, and a claim code before the question it 
 
 from federation.routing import Handler, register
 
-from . import announces, community, edits, flags, placements, questions, remote_hosts, votes
+from . import announces, answer_likes, community, edits, flags, placements, questions, remote_hosts, votes
 
 HANDLERS: list[tuple[str, str | None, Handler]] = [
     # (activity type, object type or None for any, handler)
@@ -21,14 +21,17 @@ HANDLERS: list[tuple[str, str | None, Handler]] = [
     ("Remove", None, community.on_group_remove),
     ("Like", None, community.on_group_like),
     ("Like", None, votes.on_like),
+    ("Like", None, answer_likes.on_like),  # a Like of no question may be of an answer
     ("Dislike", None, community.on_group_dislike),
     ("Dislike", None, votes.on_dislike),
     ("Undo", "Like", community.on_group_undo),
     ("Undo", "Like", votes.undo_vote),
+    ("Undo", "Like", answer_likes.undo_like),
     ("Undo", "Dislike", community.on_group_undo),
     ("Undo", "Dislike", votes.undo_vote),
     ("Undo", None, community.on_group_undo),
     ("Undo", None, votes.on_undo_by_id),
+    ("Undo", None, answer_likes.on_undo_by_id),
     ("Announce", None, placements.on_community_moderation),  # a community's Lock, Block, removals
     ("Announce", None, announces.on_announce),
     ("Flag", None, flags.on_flag),

@@ -26,6 +26,8 @@ Public kinds and their payload:
     votes_changed                           question_id, vote_count (the score), votes_here, remote_votes,
                                             label ("3 votes"); at most one per
                                             question per FEDIAMA_LIVE_VOTE_WINDOW second, the last count always
+    answer_likes_changed                    question_id, answer_id, like_count, label ("found helpful by 9"):
+                                            likes of an answer, never the question's score
     now_answering                           question_id, parent_id, html; or question_id null: nobody now
     ama_opened, ama_closed, ama_updated     state, title, opens_at, closes_at (ama_updated: its text, schedule or
                                             settings changed: reload the page)
@@ -43,6 +45,7 @@ from .events import (
     UNSEEN,
     Seen,
     ama_changed,
+    answer_likes_changed,
     domains_changed,
     now_answering,
     publish,
@@ -52,5 +55,5 @@ from .events import (
 )
 from .votes import votes_changed
 
-__all__ = ["UNSEEN", "Seen", "ama_changed", "domains_changed", "now_answering", "publish", "question_changed",
-           "question_view", "shown_from_domains", "votes_changed"]
+__all__ = ["UNSEEN", "Seen", "ama_changed", "answer_likes_changed", "domains_changed", "now_answering", "publish",
+           "question_changed", "question_view", "shown_from_domains", "votes_changed"]

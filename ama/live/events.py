@@ -19,7 +19,7 @@ PUBLIC, MODERATORS = LiveEvent.Audience.PUBLIC, LiveEvent.Audience.MODERATORS
 MODERATOR_KINDS = {"question_pending", "question_moderated", "starred"}
 # Public kinds whose payload shows the question: never published for a question the public page does not list.
 SHOWS_QUESTION = {"question_published", "question_updated", "answer_published", "answer_edited",
-                  "answer_deleted", "votes_changed", "now_answering"}
+                  "answer_deleted", "votes_changed", "now_answering", "answer_likes_changed"}
 # The public kind of a question leaving the page, by its new state (anything else: question_removed).
 LEAVING = {Question.State.HIDDEN: "question_hidden", Question.State.MERGED: "question_merged"}
 SHOWN, PENDING, HIDDEN = "shown", "pending", "unseen"
@@ -75,6 +75,12 @@ def _payload(kind: str, question: Question | None, answer: Answer | None) -> dic
     if kind == "question_merged":
         return {"question_id": question.pk, "merged_into": question.merged_into_id}
     return {"question_id": question.pk}
+
+
+def answer_likes_changed(answer: Answer) -> None:
+    """An answer's likes changed (inside the like's transaction, after like_count was written)."""
+    publish(answer.question.ama, "answer_likes_changed", question=answer.question,
+            data=fragments.answer_likes_data(answer))
 
 
 def on_page(question: Question) -> bool:

@@ -74,6 +74,16 @@ def votes_data(question: Question) -> dict:
         question.ama, lambda: {"label": votes_label(question.score)})
 
 
+def helpful_label(count: int) -> str:
+    """"found helpful by 9" in the active language."""
+    return ngettext("found helpful by %(counter)s", "found helpful by %(counter)s", count) % {"counter": count}
+
+
+def answer_likes_data(answer: Answer) -> dict:
+    return {"question_id": answer.question_id, "answer_id": answer.pk, "like_count": answer.like_count} | \
+        _in_languages(answer.question.ama, lambda: {"label": helpful_label(answer.like_count)})
+
+
 def pending_data(question: Question) -> dict:
     """For moderators: what the dashboard's review queue shows and where its approve/reject forms post (the
     forms need the viewer's CSRF token, so the console builds them; no HTML here)."""

@@ -6,10 +6,10 @@ from .moderation import (
     ModeratorAssignment,
     Report,
 )
-from .threads import Answer, Question, QuestionQuerySet, QuestionRevision, Vote
+from .threads import Answer, AnswerLike, Question, QuestionQuerySet, QuestionRevision, Vote
 
 __all__ = [
-    "Ama", "AmaQuerySet", "Question", "QuestionQuerySet", "QuestionRevision", "Answer", "Vote",
+    "Ama", "AmaQuerySet", "Question", "QuestionQuerySet", "QuestionRevision", "Answer", "AnswerLike", "Vote",
     "ActorPolicy", "AuditEntry", "KeywordFilter", "ModeratorAssignment", "Report",
 ]
 from .remote_hosts import RemoteHostClaim  # noqa: E402

@@ -146,6 +146,8 @@ class Answer(models.Model):
     body = models.TextField(help_text=_("Markdown, as the host wrote it (empty for answers from another server)"))
     content_html = models.TextField()
     announce_ap_id = models.URLField(max_length=500, blank=True)
+    # How many actors found it helpful (AnswerLike rows); never part of the question's score.
+    like_count = models.IntegerField(default=0)
     received_message = models.ForeignKey(
         "federation.InboxMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         help_text=_("The inbox message it arrived in (a Group re-announces a Create as its author signed it)."))
@@ -168,3 +170,15 @@ class Vote(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["question", "actor"], name="one_vote_per_actor")]
+
+
+class AnswerLike(models.Model):
+    """A `Like` of an answer ("found helpful"): one per actor; it never changes the question's ranking."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="likes")
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="answer_likes")
+    ap_id = models.URLField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["answer", "actor"], name="one_answer_like_per_actor")]

@@ -194,6 +194,15 @@
     count.textContent = data.label;
   }
 
+  /* An answer's likes ("found helpful by 9"): its own line only; the question's place never moves for them. */
+  function answerLikesChanged(data) {
+    var line = document.querySelector("#a-" + data.answer_id + " > .helpful");
+    if (!line) { return; }
+    line.dataset.likes = data.like_count;
+    line.textContent = data.label;
+    line.hidden = !data.like_count;
+  }
+
   function nowAnswering(data) {
     document.querySelectorAll(".question .badge.live").forEach(function (badge) {
       removeBadge(badge);
@@ -208,6 +217,7 @@
 
   live.listen(root, {
     question_published: function (data) { questionShown(data, status.dataset.newQuestion); },
+    answer_likes_changed: answerLikesChanged,
     question_updated: function (data) { questionShown(data, ""); },
     answer_published: function (data) { questionShown(data, status.dataset.newAnswer, data.answer_id); },
     answer_edited: function (data) { questionShown(data, "", data.answer_id); },
