@@ -40,6 +40,8 @@ urlpatterns = [
     path("amas/<slug:slug>/answers/<str:token>/announce", activities.answer_activity, {"kind": "announce"},
          name="answer-announce"),
     path("amas/<slug:slug>/authorizations/<int:pk>", views.authorization, name="authorization"),
+    path("amas/<slug:slug>/placements/<int:pk>", placements.post, name="placement-post"),
+    path("amas/<slug:slug>/placements/<int:pk>/activity", placements.post_create, name="placement-post-create"),
     path("dashboard/", views.index, name="dashboard"),
     path("dashboard/<slug:slug>/", views.ama_dashboard, name="dashboard-ama"),
     path("dashboard/<slug:slug>/open", views.ama_switch, {"action": "open"}, name="dashboard-open"),

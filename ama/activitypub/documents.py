@@ -9,7 +9,7 @@ from django.utils import timezone
 from federation import languages
 from federation.activities import AS_CONTEXT
 
-from ..models import Ama, Answer, Question
+from ..models import Ama, Answer, Placement, Question
 
 GTS_CONTEXT = {"gts": "https://gotosocial.org/ns#", "interactionPolicy": {"@id": "gts:interactionPolicy",
                "@type": "@id"}, "canReply": {"@id": "gts:canReply", "@type": "@id"},
@@ -48,11 +48,15 @@ def tombstone(ap_id: str, former_type: str = "Note", deleted=None) -> dict:
 
 
 def object_gone(object_id: str) -> bool:
-    """An AMA (its note or Page) or an answer deleted here, or a question no longer shown: activities that
-    show it answer 410 at their ids (federation.activity_views' gone check, installed by AmaConfig.ready)."""
+    """An AMA (its note or Page), an answer or a post in a community deleted here, or a question no longer
+    shown: activities that show it answer 410 at their ids (federation.activity_views' gone check, installed by
+    AmaConfig.ready)."""
     if Ama.objects.filter(Q(ap_id=object_id) | Q(page_ap_id=object_id), deleted_at__isnull=False).exists():
         return True
     if Answer.objects.filter(ap_id=object_id, deleted_at__isnull=False).exists():
         return True
+    if Placement.objects.filter(Q(state=Placement.State.WITHDRAWN) | Q(ama__deleted_at__isnull=False),
+                                post_ap_id=object_id).exists():
+        return True  # the host's post in a community elsewhere, withdrawn or its AMA deleted
     question = Question.objects.filter(ap_id=object_id)
     return question.exists() and not question.shown().exists()

@@ -28,6 +28,11 @@ def authorization_id(question) -> str:
     return ama_id(question.ama) + f"/authorizations/{question.pk}"
 
 
+def placement_post_id(placement) -> str:
+    """The host's post of the AMA in a community elsewhere (ama/activitypub/placements.py)."""
+    return ama_id(placement.ama) + f"/placements/{placement.pk}"
+
+
 def create_id(object_id: str) -> str:
     """The id of the Create of one of our objects (the AMA note, an answer)."""
     return object_id + "/activity"

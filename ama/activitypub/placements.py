@@ -17,7 +17,7 @@ ENDED_NOTICE = ("<p><strong>This AMA has ended: new questions are no longer take
 
 
 def post_id(placement: Placement) -> str:
-    return ids.ama_id(placement.ama) + f"/placements/{placement.pk}"
+    return ids.placement_post_id(placement)
 
 
 def placement_page(placement: Placement) -> dict:
@@ -35,14 +35,26 @@ def placement_page(placement: Placement) -> dict:
     return page
 
 
-def _send(placement: Placement, kind: str, obj, **extra) -> None:
+def post_activity(placement: Placement, kind: str, obj, **extra) -> dict:
+    """The host's activity about the post, addressed as Lemmy addresses a member's: the Group and Public."""
     ama, community = placement.ama, placement.community
     if isinstance(obj, dict):
         obj = {key: value for key, value in obj.items() if key != "@context"}
     body = activity(kind, actor=ama.host.ap_id, obj=obj, to=[community.ap_id, PUBLIC], cc=[],
                     audience=community.ap_id, **extra)
     body["@context"] = LEMMY_CONTEXT
-    outbox.publish(body, sender=ama.host, recipients=[community])
+    return body
+
+
+def post_created(placement: Placement) -> dict:
+    """The Create of the post (served again at its id, ids.create_id of the post's)."""
+    page = placement_page(placement)
+    return post_activity(placement, "Create", page, ap_id=ids.create_id(page["id"]))
+
+
+def _send(placement: Placement, kind: str, obj, **extra) -> None:
+    body = post_activity(placement, kind, obj, **extra)
+    outbox.publish(body, sender=placement.ama.host, recipients=[placement.community])
 
 
 def send_follow(placement: Placement) -> Follow:
@@ -51,8 +63,7 @@ def send_follow(placement: Placement) -> Follow:
 
 
 def send_post_created(placement: Placement) -> None:
-    page = placement_page(placement)
-    _send(placement, "Create", page, ap_id=ids.create_id(page["id"]))
+    outbox.publish(post_created(placement), sender=placement.ama.host, recipients=[placement.community])
 
 
 def _posted(ama: Ama) -> list[Placement]:

@@ -248,3 +248,54 @@ def test_the_management_command_adds_and_lists(open_ama, community, peer):
     assert "held in @technologie@" in out.getvalue() and "posted\tfollow pending\t0 questions" in out.getvalue()
     with pytest.raises(CommandError, match="already held"):
         call_command("placement", "add", open_ama.slug, f"!technologie@{peer.domain}")
+
+
+# ---- the post at its id; withdrawal --------------------------------------------------------------
+
+AS2 = "application/activity+json"
+
+
+def test_the_post_dereferences_for_servers_and_sends_browsers_to_the_ama(placement, client, open_ama):
+    path = urlsplit(placement.post_ap_id).path
+    served = client.get(path, HTTP_ACCEPT=AS2)
+    page = served.json()
+    assert served["Content-Type"].startswith(AS2) and "Accept" in served["Vary"]
+    assert page["id"] == placement.post_ap_id and page["type"] == "Page" and page["name"] == open_ama.title
+    assert page["attributedTo"] == open_ama.host.ap_id and page["audience"] == placement.community.ap_id
+    create = client.get(path + "/activity", HTTP_ACCEPT=AS2).json()
+    assert create["type"] == "Create" and create["object"]["id"] == placement.post_ap_id
+    browser = client.get(path, HTTP_ACCEPT="text/html")
+    assert browser.status_code == 302 and browser["Location"] == open_ama.ap_id
+
+
+def test_a_post_not_made_is_404(host, community, peer, client, placement):
+    from django.utils import timezone
+    now = timezone.now()
+    draft = services.ama_create(host=host, title="Later", opens_at=now, closes_at=now + timezone.timedelta(hours=1))
+    pending = services.placement_add(ama=draft, target=f"!technologie@{peer.domain}")
+    client.force_login(host.user)  # the host may see the draft: the post still does not exist
+    assert client.get(f"/amas/{draft.slug}/placements/{pending.pk}", HTTP_ACCEPT=AS2).status_code == 404
+    assert client.get(f"/amas/{placement.ama.slug}/placements/{pending.pk}", HTTP_ACCEPT=AS2).status_code == 404
+
+
+@pytest.mark.parametrize("how", ["withdrawn", "ama deleted"])
+def test_a_withdrawn_post_or_a_deleted_amas_is_gone(how, placement, client, open_ama):
+    if how == "withdrawn":
+        services.placement_withdraw(placement=placement)
+    else:
+        services.ama_delete(ama=open_ama)
+    path = urlsplit(placement.post_ap_id).path
+    served = client.get(path, HTTP_ACCEPT=AS2)
+    assert served.status_code == 410 and served.json()["type"] == "Tombstone"
+    assert served.json()["formerType"] == "Page" and served.json()["id"] == placement.post_ap_id
+    assert client.get(path + "/activity", HTTP_ACCEPT=AS2).status_code == 410
+    assert client.get(path, HTTP_ACCEPT="text/html").status_code == 410
+
+
+def test_comments_under_a_withdrawn_post_are_not_questions(placement, peer, deliver_inbox):
+    services.placement_withdraw(placement=placement)
+    golden = load("lemmy_announce_create_comment", **world(peer, placement))
+    serve = golden["activity"]["object"]
+    peer.serve(urlsplit(serve["id"]).path, serve)
+    assert deliver_inbox(golden["activity"]).state == InboxMessage.State.IGNORED
+    assert not Question.objects.exists()

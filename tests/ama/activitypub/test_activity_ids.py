@@ -10,6 +10,7 @@ import pytest
 from ama import services
 from ama.models import Question
 from federation.models import Actor, Delivery, Follow, OutboxActivity
+from tests.ama.test_placements import community  # noqa: F401 (a fixture: a Group on the peer)
 
 AS2 = "application/activity+json"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -19,9 +20,10 @@ PAGES = {"url"}  # links to pages for people, not ids: checked with a browser's 
 
 
 @pytest.fixture
-def story(open_ama, remote_actor, make_host):
+def story(open_ama, remote_actor, make_host, community, peer):  # noqa: F811
     """An AMA story: followers on both the host and the community, a question approved and announced, an
-    answer edited, another answer deleted, a local vote, a follow-up question rejected."""
+    answer edited, another answer deleted, a local vote, a follow-up question rejected; the AMA posted in a
+    community elsewhere, and in another from which the host withdrew it."""
     bob = Actor.objects.get(ap_id=remote_actor.ap_id)
     for followed in (open_ama.host, open_ama.group):
         Follow.objects.create(follower=bob, followed=followed, state=Follow.State.ACCEPTED)
@@ -35,6 +37,9 @@ def story(open_ama, remote_actor, make_host):
     spam = services.question_receive(ama=open_ama, author=bob, ap_id=f"{remote_actor.peer.base}/notes/q2",
                                      content_html="<p>spam</p>", in_reply_to=open_ama.ap_id)
     services.question_reject(question=spam)
+    services.placement_add(ama=open_ama, target=f"!technologie@{peer.domain}")
+    elsewhere = peer.actor("cuisine", actor_type="Group")
+    services.placement_withdraw(placement=services.placement_add(ama=open_ama, target=elsewhere.ap_id))
     return open_ama
 
 
@@ -105,6 +110,9 @@ def test_every_id_we_serve_or_sent_dereferences(client, story):
     assert seen[deleted.ap_id] == seen[deleted.ap_id + "/activity"] == seen[deleted.announce_ap_id] == 410
     embedded = [url for url in seen if "/activities/" in url and not url.endswith("/announce")]
     assert embedded and all(seen[url] in (200, 410) for url in embedded)
+    posted, withdrawn = story.placements.order_by("pk")
+    assert seen[posted.post_ap_id] == seen[posted.post_ap_id + "/activity"] == 200
+    assert seen[withdrawn.post_ap_id] == seen[withdrawn.post_ap_id + "/activity"] == 410
 
 
 def test_browsers_get_html_at_every_id(client, story):

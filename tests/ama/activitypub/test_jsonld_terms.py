@@ -11,6 +11,7 @@ from pyld import jsonld
 
 from federation.models import OutboxActivity
 from tests.ama.activitypub.test_activity_ids import AS2, BASE, sent_ids, start_urls, story, walk  # noqa: F401  (a fixture)
+from tests.ama.test_placements import community  # noqa: F401  (a fixture the story uses)
 
 CONTEXTS = Path(__file__).parents[2] / "fixtures" / "jsonld"
 LOCAL_CONTEXTS = {"https://www.w3.org/ns/activitystreams": "activitystreams.jsonld",
