@@ -5,10 +5,15 @@ A crowd on an AMA mostly revalidates: a browser reloading, a proxy in front aski
 (README "A cache or a proxy in front"). Django answers those with a 304 after one query, but the request still
 waits for a page thread and crosses every middleware and the URL resolver. Here a GET with If-None-Match (or
 If-Modified-Since) on one of the cached URL shapes, from an anonymous visitor, is checked against the AMA's
-version read on this module's own small thread pool, with the same ETag function as the views
+version, with the same ETag function as the views
 (ama.views.caching.etag_of); a match is answered 304 with the headers Django would send, anything else passes
 through untouched. Anonymous: no session cookie, no messages cookie, no Authorization header (those requests
-are answered by Django, which knows who is asking)."""
+are answered by Django, which knows who is asking).
+
+The version: the stamp this process last read for the AMA, while the live hub (ama/live/stream.py), which
+re-reads the version on every event it hears of, has read no other, i.e. while the AMA has viewers here; else
+one query on this module's two threads. So a change is seen as soon as the hub hears of it: at once with Redis
+or from this process, within FEDIAMA_LIVE_POLL_INTERVAL (0.5 s) from another process on the embedded default."""
 
 import asyncio
 import re
@@ -20,6 +25,7 @@ from django.db import close_old_connections
 from django.http import HttpRequest
 from django.http.cookie import parse_cookie
 
+from .live import stream
 from .views import caching
 
 SLUG = r"(?P<slug>[-a-zA-Z0-9_]+)"  # Django's slug converter
@@ -28,6 +34,7 @@ API = re.compile(rf"^/api/amas/{SLUG}/questions/([0-9]+/)?$")
 VALIDATORS = (b"if-none-match", b"if-modified-since")
 MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage: a message waiting is shown by Django
 _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="conditional")
+_known: dict[str, caching.Stamp] = {}  # slug -> the stamp last read (public AMAs only)
 
 
 class Revalidations:
@@ -99,11 +106,21 @@ async def not_modified(scope):
     return answer
 
 
-async def _stamp(slug: str):
-    def read():
-        close_old_connections()
-        return caching.ama_stamp(slug)
-    return await asyncio.get_running_loop().run_in_executor(_executor, read)
+async def _stamp(slug: str) -> caching.Stamp | None:
+    known = _known.get(slug)
+    if known is not None and stream.known_version(known.pk) == known.version:
+        return known
+    stamp = await asyncio.get_running_loop().run_in_executor(_executor, _read_stamp, slug)
+    if stamp is None:
+        _known.pop(slug, None)
+    else:
+        _known[slug] = stamp
+    return stamp
+
+
+def _read_stamp(slug: str) -> caching.Stamp | None:
+    close_old_connections()
+    return caching.ama_stamp(slug)
 
 
 async def _send(send, response) -> None:

@@ -2,7 +2,6 @@
 
 - live event streams (GET /amas/<slug>/events, /dashboard/<slug>/events): ama/live/asgi.py, on the event loop
   itself, no thread per viewer (README "Live updates");
-
 - anonymous revalidations of the AMA's cached pages and API lists (If-None-Match / If-Modified-Since):
   ama/conditional_asgi.py answers the 304s on the event loop (one version read on its own two threads), the
   rest passes through (README "A cache or a proxy in front");

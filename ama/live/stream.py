@@ -146,3 +146,10 @@ def hub() -> Hub:
     if loop not in _hubs:
         _hubs[loop] = Hub(loop)
     return _hubs[loop]
+
+
+def known_version(ama_id: int) -> int | None:
+    """The AMA's version as the running loop's hub last read it (it re-reads on every event announced, and every
+    poll), or None when this loop has no hub or nobody here watches that AMA. For ama/conditional_asgi.py."""
+    hub = _hubs.get(asyncio.get_running_loop())
+    return None if hub is None else hub.seen.get(ama_id)

@@ -137,28 +137,66 @@ def test_other_urls_unconditional_requests_and_unknown_hosts_pass_through(client
     assert through_layer(url, {"If-None-Match": etag, "Host": "evil.example"})[2]  # Django answers 400
 
 
-def test_the_production_application_answers_the_304_itself(open_ama):
-    """config.asgi under uvicorn: the 304 carries none of the headers Django's middleware adds."""
+@pytest.fixture
+def server(settings):
+    """config.asgi.application under uvicorn on a loopback port; no Redis, and a hub that does not poll: it
+    learns of changes only from the events published in this process."""
     from config.asgi import application
 
+    settings.REDIS_URL, settings.FEDIAMA_LIVE_POLL_INTERVAL = "", 600
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
+    instance = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning",
+                                             lifespan="off", timeout_graceful_shutdown=1))
+    thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
-    while not server.started:
+    while not instance.started:
+        assert thread.is_alive(), "uvicorn did not start"
         time.sleep(0.05)
-    try:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        connection.request("GET", f"/amas/{open_ama.slug}")
-        first = connection.getresponse()
-        first.read()
-        connection.request("GET", f"/amas/{open_ama.slug}", headers={"If-None-Match": first.getheader("ETag")})
-        again = connection.getresponse()
-        again.read()
-        assert first.status == 200 and first.getheader("X-Frame-Options") == "DENY"
-        assert again.status == 304 and again.getheader("ETag") == first.getheader("ETag")
-        assert again.getheader("X-Frame-Options") is None  # not through Django's middleware
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    yield port
+    instance.should_exit = True
+    thread.join(10)
+
+
+def get(port: int, path: str, headers: dict | None = None) -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path, headers=headers or {})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response
+
+
+def test_the_production_application_answers_the_304_itself(server, open_ama):
+    """config.asgi under uvicorn: the 304 carries none of the headers Django's middleware adds."""
+    first = get(server, f"/amas/{open_ama.slug}")
+    again = get(server, f"/amas/{open_ama.slug}", {"If-None-Match": first.getheader("ETag")})
+    assert first.status == 200 and first.getheader("X-Frame-Options") == "DENY"
+    assert again.status == 304 and again.getheader("ETag") == first.getheader("ETag")
+    assert again.getheader("X-Frame-Options") is None  # not through Django's middleware
+
+
+def test_while_the_ama_has_viewers_the_live_hub_says_which_version_is_current(server, open_ama):
+    """With a stream open, the version comes from what the hub last read, not from a query: a version written
+    behind the hub's back (no event) is not seen; a change published as an event is, at once."""
+    stream = http.client.HTTPConnection("127.0.0.1", server, timeout=30)
+    stream.request("GET", f"/amas/{open_ama.slug}/events")
+    assert stream.getresponse().status == 200
+    path = f"/amas/{open_ama.slug}"
+    first = get(server, path)
+    assert first.status == 200, first.status
+    etag = first.getheader("ETag")
+    assert get(server, path, {"If-None-Match": etag}).status == 304
+    bump(open_ama)  # not published: nothing tells the hub
+    assert get(server, path, {"If-None-Match": etag}).status == 304
+    services.question_approve(question=ask_pending(open_ama))
+    deadline = time.monotonic() + 20
+    while (answer := get(server, path, {"If-None-Match": etag})).status == 304 and time.monotonic() < deadline:
+        time.sleep(0.05)  # the hub reads the new version on its loop
+    assert answer.status == 200 and answer.getheader("ETag") != etag
+    stream.close()
+
+
+def ask_pending(ama):
+    from test_moderation_support import ask as ask_here
+
+    return ask_here(ama, "Seen by the hub?")
