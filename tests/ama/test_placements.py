@@ -299,3 +299,35 @@ def test_comments_under_a_withdrawn_post_are_not_questions(placement, peer, deli
     peer.serve(urlsplit(serve["id"]).path, serve)
     assert deliver_inbox(golden["activity"]).state == InboxMessage.State.IGNORED
     assert not Question.objects.exists()
+
+
+# ---- a remote host (the claim-code flow) answers in the community --------------------------------
+
+@pytest.mark.parametrize("verified", [True, False], ids=["verified", "named only"])
+def test_a_remote_hosts_reply_in_the_community_is_an_answer_once_verified(verified, placement, peer, deliver_inbox,
+                                                                          open_ama):
+    from ama.models import RemoteHostClaim
+    from tests.ama.inbox.test_remote_hosts import verify
+
+    question = services.question_approve(question=asked(peer, placement, deliver_inbox))
+    hana = peer.actor("hana")
+    if verified:
+        verify(open_ama, hana, deliver_inbox)
+    else:
+        services.remote_host_claim_start(ama=open_ama, account=hana.ap_id)
+        open_ama.cohosts.add(RemoteHostClaim.objects.get().actor)  # named, never proved
+    golden = load("lemmy_announce_create_comment", **world(peer, placement, actor=hana.ap_id))
+    golden["activity"]["id"] += "-hana"
+    inner = golden["activity"]["object"]
+    inner["id"] += "-hana"
+    inner["object"].update(id=f"{peer.base}/comment/9100", inReplyTo=question.ap_id,
+                           content="<p>Surtout Wikipédia.</p>")
+    message = through_inbox(peer, deliver_inbox, golden)
+    if verified:
+        answer = question.answers.get()
+        assert "answer" in message.result and answer.author.ap_id == hana.ap_id
+        assert answer.ap_id == f"{peer.base}/comment/9100" and "Wikipédia" in answer.content_html
+        assert not Question.objects.filter(author__ap_id=hana.ap_id).exists()
+    else:
+        assert not question.answers.exists()
+        assert Question.objects.get(author__ap_id=hana.ap_id).parent == question
