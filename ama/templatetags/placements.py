@@ -2,6 +2,7 @@
 
 from django import template
 
+from ..models import Placement
 from ..views.placements import placement_rows
 
 register = template.Library()
@@ -9,5 +10,7 @@ register = template.Library()
 
 @register.inclusion_tag("ama/_placements.html", takes_context=True)
 def ama_placements(context, ama, dashboard=False):
-    return {"ama": ama, "rows": placement_rows(ama), "dashboard": dashboard, "request": context.get("request"),
+    """The public page leaves out the communities the host withdrew the AMA from; the dashboard lists them."""
+    rows = [row for row in placement_rows(ama) if dashboard or row["placement"].state != Placement.State.WITHDRAWN]
+    return {"ama": ama, "rows": rows, "dashboard": dashboard, "request": context.get("request"),
             "csrf_token": context.get("csrf_token")}

@@ -331,3 +331,12 @@ def test_a_remote_hosts_reply_in_the_community_is_an_answer_once_verified(verifi
     else:
         assert not question.answers.exists()
         assert Question.objects.get(author__ap_id=hana.ap_id).parent == question
+
+
+def test_a_withdrawn_community_leaves_the_public_page_not_the_dashboard(placement, client, open_ama):
+    handle = placement.community.handle.lstrip("@")
+    assert handle in client.get(f"/amas/{open_ama.slug}").content.decode()
+    services.placement_withdraw(placement=placement)
+    assert handle not in client.get(f"/amas/{open_ama.slug}").content.decode()
+    client.force_login(open_ama.host.user)
+    assert "withdrawn by the host" in client.get(f"/dashboard/{open_ama.slug}/").content.decode()
