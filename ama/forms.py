@@ -1,5 +1,7 @@
 """Forms of the pages and the host dashboard. They validate input; services do the writing."""
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -23,18 +25,63 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class AmaForm(forms.Form):
+TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+def zone_named(name: str) -> ZoneInfo | None:
+    """The IANA time zone `name` (Europe/Paris), or None for anything else (paths, typos, empty)."""
+    if name not in available_timezones():
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+class LocalTimesForm(forms.Form):
+    """Times typed in the viewer's zone: `tz` is set by times.js from the browser (UTC without JavaScript); each
+    field in TIME_FIELDS is read as a wall-clock time in that zone and cleaned to an aware datetime."""
+
+    TIME_FIELDS: tuple[str, ...] = ()
+    tz = forms.CharField(required=False, initial="UTC", widget=forms.HiddenInput(attrs={"data-time-zone": ""}))
+
+    def clean_tz(self):
+        name = self.cleaned_data["tz"] or "UTC"
+        if zone_named(name) is None:
+            raise forms.ValidationError(_("Unknown time zone %(zone)s.") % {"zone": name[:60]})
+        return name
+
+    def values(self) -> dict:
+        """The cleaned fields without `tz` (the times are already in UTC-aware form)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "tz"}
+
+    def clean(self):
+        cleaned = super().clean()
+        zone = zone_named(cleaned.get("tz") or "")
+        for name in self.TIME_FIELDS:
+            if zone is not None and cleaned.get(name):
+                cleaned[name] = cleaned[name].replace(tzinfo=None).replace(tzinfo=zone)
+        return cleaned
+
+
+def local_time_field(label):
+    return forms.DateTimeField(label=label, widget=DateTimeInput(attrs={"data-local-time": ""}),
+                               input_formats=TIME_FORMATS)
+
+
+class AmaForm(LocalTimesForm):
+    TIME_FIELDS = ("opens_at", "closes_at")
     title = forms.CharField(label=_("Title"), max_length=200)
     intro = forms.CharField(label=_("Introduction (Markdown)"), required=False,
                             widget=forms.Textarea(attrs={"rows": 6}))
     language = forms.ChoiceField(label=_("Language"), choices=languages.choices, initial="en",
                                  help_text=_("The language the AMA is held in."))
-    opens_at = forms.DateTimeField(label=_("Opens at (UTC)"), widget=DateTimeInput(),
-                                   input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    closes_at = forms.DateTimeField(label=_("Closes at (UTC)"), widget=DateTimeInput(),
-                                    input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    moderation_mode = forms.ChoiceField(label=_("Moderation"), choices=Ama.Moderation.choices,
-                                        initial=Ama.Moderation.PRE)
+    opens_at = local_time_field(_("Opens at"))
+    closes_at = local_time_field(_("Closes at"))
+    moderation_mode = forms.ChoiceField(
+        label=_("Moderation"), choices=Ama.Moderation.choices, initial=Ama.Moderation.PRE,
+        help_text=_("Before: you approve each question before it is shown. After: questions are shown at once "
+                    "and you hide what does not belong."))
 
     def clean(self):
         cleaned = super().clean()
@@ -42,6 +89,55 @@ class AmaForm(forms.Form):
         if opens_at and closes_at and closes_at <= opens_at:
             self.add_error("closes_at", _("The AMA must close after it opens."))
         return cleaned
+
+
+class AmaEditForm(AmaForm):
+    """Every field of an AMA, each setting with a one-line explanation (the fields of services.amas.EDITABLE)."""
+
+    review_edits = forms.BooleanField(
+        label=_("Review edited questions"), required=False,
+        help_text=_("An approved question that its author edits goes back to review."))
+    show_late_questions = forms.BooleanField(
+        label=_("Show late questions"), required=False,
+        help_text=_("Questions that arrive after the end are shown; otherwise only you and the moderators see them."))
+    hold_first_question = forms.BooleanField(
+        label=_("Hold first questions"), required=False,
+        help_text=_("A new account's first question waits for review, even when questions are shown at once."))
+    allow_downvotes = forms.BooleanField(
+        label=_("Allow downvotes"), required=False,
+        help_text=_("Votes against a question count in its score (otherwise only upvotes do)."))
+    rate_limit_per_hour = forms.IntegerField(
+        label=_("Questions per hour per person"), min_value=1, max_value=1000,
+        help_text=_("How many questions one account may ask in an hour."))
+    max_question_length = forms.IntegerField(
+        label=_("Longest question (characters)"), min_value=1, max_value=100000,
+        help_text=_("Longer questions are refused with this limit named."))
+    archive_after_days = forms.IntegerField(
+        label=_("Archive after (days)"), min_value=0, max_value=3650,
+        help_text=_("Days after the end before the AMA is archived (read-only, out of the lists)."))
+
+    def changed_values(self, ama: Ama) -> dict:
+        """The cleaned fields whose value differs from the AMA's (what services.ama_update is given)."""
+        return {name: value for name, value in self.values().items() if getattr(ama, name) != value}
+
+
+class ReopenForm(LocalTimesForm):
+    TIME_FIELDS = ("closes_at",)
+    closes_at = local_time_field(_("New end"))
+
+
+class CohostForm(forms.Form):
+    account = forms.CharField(
+        label=_("Account"), max_length=300,
+        help_text=_("A username on this server (alex), or a fediverse handle (alex@example.social) that will "
+                    "confirm with a code."),
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocapitalize": "none"}))
+
+
+class ModeratorForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150,
+                               help_text=_("An account on this server; it moderates this AMA only."),
+                               widget=forms.TextInput(attrs={"spellcheck": "false", "autocapitalize": "none"}))
 
 
 class AnswerForm(forms.Form):

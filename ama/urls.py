@@ -3,7 +3,7 @@ from django.urls import include, path
 from . import views
 from .feeds import AnsweredQuestionsAtom, AnsweredQuestionsRss, HostAmasAtom
 from .live import views as live_views
-from .views import activities, authorize, embed, moderation, placements, stage
+from .views import activities, authorize, dashboard_ama, embed, moderation, placements, stage
 from .views.caching import public_view
 
 urlpatterns = [
@@ -45,7 +45,15 @@ urlpatterns = [
     path("dashboard/", views.index, name="dashboard"),
     path("dashboard/<slug:slug>/", views.ama_dashboard, name="dashboard-ama"),
     path("dashboard/<slug:slug>/open", views.ama_switch, {"action": "open"}, name="dashboard-open"),
-    path("dashboard/<slug:slug>/close", views.ama_switch, {"action": "close"}, name="dashboard-close"),
+    path("dashboard/<slug:slug>/close", dashboard_ama.close, name="dashboard-close"),
+    path("dashboard/<slug:slug>/reopen", dashboard_ama.reopen, name="dashboard-reopen"),
+    path("dashboard/<slug:slug>/edit/", dashboard_ama.ama_edit, name="dashboard-edit"),
+    path("dashboard/<slug:slug>/team/", dashboard_ama.team, name="dashboard-team"),
+    path("dashboard/<slug:slug>/team/cohosts/add", dashboard_ama.cohost_add, name="dashboard-cohost-add"),
+    path("dashboard/<slug:slug>/team/cohosts/remove", dashboard_ama.cohost_remove, name="dashboard-cohost-remove"),
+    path("dashboard/<slug:slug>/team/moderators/add", dashboard_ama.moderator_add, name="dashboard-moderator-add"),
+    path("dashboard/<slug:slug>/team/moderators/remove", dashboard_ama.moderator_remove,
+         name="dashboard-moderator-remove"),
     path("dashboard/<slug:slug>/placements", placements.placement_add, name="dashboard-placement-add"),
     path("dashboard/<slug:slug>/questions/<int:pk>/approve", views.moderate, {"action": "approve"},
          name="dashboard-approve"),

@@ -15,12 +15,33 @@ PAGE_KEY = "page"
 
 
 def group_username(slug: str) -> str:
-    return f"ama-{slug}"[:100]
+    """ama-<slug>, without doubling the prefix when the slug already has it (a title "AMA: open models" makes
+    the slug ama-open-models and the community !ama-open-models, not !ama-ama-open-models)."""
+    return (slug if slug == "ama" or slug.startswith("ama-") else f"ama-{slug}")[:100]
+
+
+def free_group_username(slug: str) -> str:
+    """group_username, or (taken by another local actor, e.g. the Group of the AMA whose slug is open-models)
+    ama-<slug>, then ama-<slug>-2…: a new Group's name. Existing Groups keep theirs (an actor is never renamed)."""
+    taken = Actor.objects.filter(is_local=True)
+    candidates = [group_username(slug), f"ama-{slug}"[:100]]
+    for candidate in candidates:
+        if not taken.filter(username__iexact=candidate).exists():
+            return candidate
+    n = 2
+    while taken.filter(username__iexact=f"ama-{slug}"[:96] + f"-{n}").exists():
+        n += 1
+    return f"ama-{slug}"[:96] + f"-{n}"
+
+
+def community_handle(group: Actor) -> str:
+    """The Group as Lemmy, Mbin and PieFed users type it: !name@domain (its real name, the one WebFinger finds)."""
+    return f"!{group.username}@{group.handle_domain or group.domain}"
 
 
 def group_actor_create(ama: Ama) -> Actor:
     """The AMA's Group; keys are generated after commit (or on first use)."""
-    group = actors.create_local_actor(username=group_username(ama.slug), actor_type=Actor.Type.GROUP,
+    group = actors.create_local_actor(username=free_group_username(ama.slug), actor_type=Actor.Type.GROUP,
                                       display_name=ama.title, summary=ama.intro_html, generate_keys_now=False)
     group.url = ama.ap_id
     group.save(update_fields=["url"])

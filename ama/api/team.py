@@ -1,9 +1,7 @@
 """An AMA's team through the API: co-hosts (local by username, remote by handle through the claim-code flow) and
 the AMA's moderators. The host (or an admin) manages both; nobody else sees the claim codes."""
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,43 +10,15 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from federation.models import Actor
-
 from .. import services
-from ..models import Ama, ModeratorAssignment, RemoteHostClaim
+from ..models import Ama, ModeratorAssignment
 from ..permissions import can_edit_ama, require
+from ..services.team import local_host_named, local_username, team_member, team_rows
 from . import moderation_serializers as ms
 from .base import ApiMixin, errors
 from .permissions import amas_for
 
 SLUG = OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="The AMA's slug.")
-
-
-def local_username(account: str) -> str | None:
-    """The username when `account` names an account of this server (alex, @alex, alex@this.server), else None."""
-    if account.startswith(("http://", "https://")):
-        return None
-    name, _at, server = account.strip().lstrip("@").partition("@")
-    return name if not server or server.lower() == settings.FEDIAMA_DOMAIN else None
-
-
-def team_rows(ama: Ama) -> list[dict]:
-    rows = [{"actor": actor, "local": actor.is_local, "state": "cohost", "code": ""}
-            for actor in ama.cohosts.order_by("pk")]
-    waiting = RemoteHostClaim.objects.waiting().filter(ama=ama, role=RemoteHostClaim.Role.COHOST)
-    return rows + [{"actor": claim.actor, "local": False, "state": "waiting", "code": claim.code}
-                   for claim in waiting.select_related("actor").order_by("pk")]
-
-
-def team_member(ama: Ama, account: str) -> Actor | None:
-    """The co-host (or named remote account) of `ama` that `account` names: username, handle or actor id."""
-    name, handle = local_username(account), "@" + account.strip().lstrip("@").lower()
-    for actor in Actor.objects.filter(Q(cohosted_amas=ama) | Q(remote_host_claims__ama=ama)).distinct():
-        if actor.ap_id == account or actor.handle.lower() == handle:
-            return actor
-        if actor.is_local and name and actor.username.lower() == name.lower():
-            return actor
-    return None
 
 
 class TeamView(ApiMixin, APIView):
@@ -80,7 +50,7 @@ class CohostsView(TeamView):
             row = {"actor": claim.actor, "local": False, "state": "waiting" if not claim.verified_at else "cohost",
                    "code": claim.code if not claim.verified_at else ""}
         else:
-            actor = Actor.objects.filter(is_local=True, actor_type=Actor.Type.PERSON, username__iexact=name).first()
+            actor = local_host_named(name)
             if actor is None:
                 raise serializers.ValidationError({"account": [f"no host named {name} on this server"]})
             services.ama_cohost_add(ama=ama, actor=actor, by_user=request.user)

@@ -3,7 +3,9 @@ through the claim flow of ama.services.remote_hosts.)
 
 Permission checks are the caller's (ama.permissions.can_edit_ama)."""
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from federation.models import Actor
 
@@ -55,3 +57,35 @@ def ama_moderator_remove(*, ama: Ama, user, by_user=None) -> None:
         if not removed:
             raise ServiceError(f"{user.username} does not moderate this AMA")
         audit.record(user=by_user, action="moderator.remove", ama=ama, target=user.username)
+
+
+def local_username(account: str) -> str | None:
+    """The username when `account` names an account of this server (alex, @alex, alex@this.server), else None."""
+    if account.startswith(("http://", "https://")):
+        return None
+    name, _at, server = account.strip().lstrip("@").partition("@")
+    return name if not server or server.lower() == settings.FEDIAMA_DOMAIN else None
+
+
+def local_host_named(name: str) -> Actor | None:
+    return Actor.objects.filter(is_local=True, actor_type=Actor.Type.PERSON, username__iexact=name).first()
+
+
+def team_rows(ama: Ama) -> list[dict]:
+    """The co-hosts, then the remote accounts named and not yet confirmed (state "waiting", with their code)."""
+    rows = [{"actor": actor, "local": actor.is_local, "state": "cohost", "code": ""}
+            for actor in ama.cohosts.order_by("pk")]
+    waiting = RemoteHostClaim.objects.waiting().filter(ama=ama, role=RemoteHostClaim.Role.COHOST)
+    return rows + [{"actor": claim.actor, "local": False, "state": "waiting", "code": claim.code}
+                   for claim in waiting.select_related("actor").order_by("pk")]
+
+
+def team_member(ama: Ama, account: str) -> Actor | None:
+    """The co-host (or named remote account) of `ama` that `account` names: username, handle or actor id."""
+    name, handle = local_username(account), "@" + account.strip().lstrip("@").lower()
+    for actor in Actor.objects.filter(Q(cohosted_amas=ama) | Q(remote_host_claims__ama=ama)).distinct():
+        if actor.ap_id == account or actor.handle.lower() == handle:
+            return actor
+        if actor.is_local and name and actor.username.lower() == name.lower():
+            return actor
+    return None

@@ -40,7 +40,7 @@ def index(request):
         require(actor is not None)
         if form.is_valid():
             try:
-                ama = services.ama_create(host=actor, created_by=request.user, publish=True, **form.cleaned_data)
+                ama = services.ama_create(host=actor, created_by=request.user, publish=True, **form.values())
             except services.ServiceError as error:
                 form.add_error(None, str(error))
             else:

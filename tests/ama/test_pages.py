@@ -304,10 +304,10 @@ def test_create_open_and_close_an_ama_from_the_dashboard(host_client):
     host_client.post(f"/dashboard/{ama.slug}/open")
     ama.refresh_from_db()
     assert ama.state == Ama.State.LIVE
-    host_client.post(f"/dashboard/{ama.slug}/close")
+    host_client.post(f"/dashboard/{ama.slug}/close", {"confirm": "yes"})
     ama.refresh_from_db()
     assert ama.state == Ama.State.ENDED
-    response = host_client.post(f"/dashboard/{ama.slug}/close", follow=True)
+    response = host_client.post(f"/dashboard/{ama.slug}/close", {"confirm": "yes"}, follow=True)
     assert "cannot be closed" in response.content.decode()
 
 
