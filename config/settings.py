@@ -163,7 +163,8 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True  # serve app static files without collectstatic in the embedded default
 
-# Counters every web process shares (the failed-token throttle): Redis when REDIS_URL is set, else files in var/.
+# Counters every web and worker process shares (the failed-token throttle, the live votes' "flush scheduled"
+# keys): Redis when REDIS_URL is set, else files in var/.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "throttle": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env.text("REDIS_URL"),

@@ -2,13 +2,17 @@
 final count always delivered.
 
 The events table is the shared state, so the rule holds across web and worker processes. A vote whose
-question had no votes_changed event in the window publishes at once; otherwise it schedules `flush_votes`
-for the window's end. The flush publishes the count then, unless it is the count last published; every vote
-and flush of a question runs under that question's row lock, so each sees the events committed before it.
+question had no votes_changed event in the window publishes at once; otherwise the first vote of the window
+schedules `flush_votes` for the window's end and the others add nothing (a key in the cache every process
+shares, named after the window's event: Redis, or files in var/). The flush publishes the count then, unless
+it is the count last published; every vote and flush of a question runs under that question's row lock, so a
+vote that found the flush scheduled committed before the flush reads the count, and a vote after the flush
+finds its window over or a new window's key. Losing the key (a cache emptied) only schedules one flush more.
 With eager tasks (FEDIAMA_TASKS_EAGER, development) the flush runs at once: no coalescing there."""
 
 from celery import current_app, shared_task
 from django.conf import settings
+from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,14 +20,16 @@ from ..models import LiveEvent, Question
 from .events import publish
 
 KIND = "votes_changed"
+SCHEDULED_KEPT = 5  # seconds a window's "flush scheduled" key outlives the window
 
 
 def votes_changed(question: Question) -> None:
     """Call in the vote's transaction, after the question's vote_count was written."""
-    wait = _wait(_last_event(question))
+    last = _last_event(question)
+    wait = _wait(last)
     if wait <= 0:
         publish(question.ama, KIND, question=question)
-    else:
+    elif _first_of_window(last, wait):
         _flush_later(question.pk, wait)
 
 
@@ -45,7 +51,7 @@ def flush_votes(question_id: int) -> None:
 
 def _last_event(question: Question) -> LiveEvent | None:
     return LiveEvent.objects.filter(question=question, kind=KIND).order_by("-seq").only(
-        "created_at", "payload").first()
+        "pk", "created_at", "payload").first()
 
 
 def _wait(last: LiveEvent | None) -> float:
@@ -53,6 +59,12 @@ def _wait(last: LiveEvent | None) -> float:
     if last is None:
         return 0
     return settings.FEDIAMA_LIVE_VOTE_WINDOW - (timezone.now() - last.created_at).total_seconds()
+
+
+def _first_of_window(last: LiveEvent, wait: float) -> bool:
+    """True for the first vote since `last` (it schedules the window's flush), False for the others."""
+    key = f"votes-flush:{last.pk}:{last.created_at.timestamp()}"
+    return caches["throttle"].add(key, 1, timeout=int(wait) + SCHEDULED_KEPT)
 
 
 def _flush_later(question_id: int, wait: float) -> None:
