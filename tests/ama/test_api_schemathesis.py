@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 import schemathesis
+from django.contrib.auth import get_user_model
 from django.core import signals
 from django.db import close_old_connections, transaction
 from django.utils import timezone
@@ -44,14 +45,17 @@ def seeded(open_ama, host):
     services.vote_add(question=question, actor=make_remote("voter"))
     others = [shown(open_ama, "What GPU?"), ask(open_ama, "Still pending"),
               services.question_hide(question=shown(open_ama, "Hidden"))]
-    return {"slug": open_ama.slug, "questions": [question.pk, *(q.pk for q in others)], "answers": [answer.pk]}
+    report = services.report_create(user=None, question=others[0], comment="spam")
+    return {"slug": open_ama.slug, "questions": [question.pk, *(q.pk for q in others)], "answers": [answer.pk],
+            "reports": [report.pk]}
 
 
 def real_path_parameters(operation, seeded) -> dict:
     """Each path parameter drawn from the seeded objects."""
     names = {p.name for p in operation.path_parameters}
-    ids = seeded["answers"] if operation.path.startswith("/api/answers/") else seeded["questions"]
-    choices = {"slug": [seeded["slug"]], "ama_slug": [seeded["slug"]], "id": ids}
+    kind = next((k for k in ("answers", "reports") if operation.path.startswith(f"/api/{k}/")), "questions")
+    choices = {"slug": [seeded["slug"]], "ama_slug": [seeded["slug"]], "id": seeded[kind],
+               "account": ["alice", "@voter@remote.example"], "username": ["alice"]}
     return {name: values for name, values in choices.items() if name in names}
 
 
@@ -86,11 +90,13 @@ def exercise(operation, mode, choices, headers, share: float = 1.0) -> None:
         assert mode == GenerationMode.NEGATIVE, f"no cases for {operation.label}"  # nothing left to break
 
 
-@pytest.mark.parametrize("signed_in", [True, False], ids=["host-token", "anonymous"])
+@pytest.mark.parametrize("signed_in", ["host", "admin", ""], ids=["host-token", "admin-token", "anonymous"])
 def test_no_server_errors(wsgi_app, seeded, host, signed_in):
-    """Signed in as the host every write endpoint is reached; anonymous mostly meets 401, so it runs half."""
+    """Signed in as the host every write endpoint of an AMA is reached, as an admin the moderators' ones (reports,
+    audit log, actor and domain policy); anonymous mostly meets 401, so it runs half."""
     schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
-    headers = {"Authorization": f"Token {Token.objects.create(user=host.user).key}"} if signed_in else {}
+    user = host.user if signed_in == "host" else get_user_model().objects.create_user("root", is_superuser=True)
+    headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"} if signed_in else {}
     for operation in (result.ok() for result in schema.get_all_operations()):
         for mode in EXAMPLES:
             for choices in ({}, real_path_parameters(operation, seeded)):
