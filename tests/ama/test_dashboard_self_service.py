@@ -266,3 +266,12 @@ def test_a_title_starting_with_ama_does_not_double_the_prefix(roles, host):
                                 closes_at=timezone.now() + timedelta(hours=1))
     assert other.group.username == "ama-modeles-ouverts-2"  # the plain name is the first AMA's community
 
+
+
+def test_the_host_forms_speak_french(roles, open_ama):
+    roles["host"].cookies["django_language"] = "fr"
+    edit = roles["host"].get(f"/dashboard/{open_ama.slug}/edit/").content.decode()
+    assert "Modifier l'AMA" in edit or "Modifier l&#x27;AMA" in edit
+    assert "repasse en relecture" in edit and "Questions par heure et par personne" in edit
+    close = roles["host"].get(f"/dashboard/{open_ama.slug}/close").content.decode()
+    assert "Clore maintenant ?" in close
