@@ -93,3 +93,16 @@ def test_action_form_and_messages_in_french(open_ama, french):
     assert "1 mise en avant." in page
     question.refresh_from_db()
     assert question.starred
+
+
+def test_federation_admin_is_in_the_catalogue_too():
+    """federation/admin.py's strings live in the same catalogue (makemessages runs from the repository's root;
+    run from ama/ it would leave them out)."""
+    from django.utils import translation
+
+    from federation.admin import DeliveryAdmin, requeue_dead, retry_now
+
+    with translation.override("fr"):
+        assert str(retry_now.short_description) == "Réessayer maintenant"
+        assert str(requeue_dead.short_description).startswith("Remettre en file")
+        assert str(DeliveryAdmin.short_error.short_description) == "dernière erreur"
