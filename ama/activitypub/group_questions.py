@@ -31,11 +31,13 @@ SHOWING = ("Create", "Update", "Undo")  # the last of these sent leaves the ques
 REMOVED = (Question.State.REJECTED, Question.State.HIDDEN, Question.State.MERGED)
 
 
-def send_question_state(question: Question) -> None:
-    """Send the Group's followers what they lack to see the question as we show it (see the table above)."""
+def send_question_state(question: Question, *, new: bool = False) -> None:
+    """Send the Group's followers what they lack to see the question as we show it (see the table above).
+    `new`: the question was created in this transaction, so the Group never sent anything about it (its
+    history, a search through the Group's outbox, is not read)."""
     if not has_group(question.ama):
         return
-    sent = community_history(question)
+    sent = [] if new else community_history(question)
     if question.state == Question.State.PUBLISHED:
         _show(question, sent)
     elif question.state in REMOVED and _is_shown(sent):

@@ -3,6 +3,7 @@
 Services call these inside their transaction: `publish` bumps the AMA's version (the row stays locked until
 commit, so events of one AMA commit in `seq` order), stores the LiveEvent and, on commit, tells the transport."""
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -38,10 +39,11 @@ UNSEEN = Seen(HIDDEN)  # a question that did not exist yet
 
 
 def publish(ama: Ama, kind: str, *, question: Question | None = None, answer: Answer | None = None,
-            data: dict | None = None) -> LiveEvent | None:
+            data: dict | None = None, shown: bool | None = None) -> LiveEvent | None:
     """Record one event. Must run inside the service's transaction.atomic; the stream learns of it on commit.
-    Returns None (and changes nothing) for a public event about a question the public page does not show."""
-    if kind in SHOWS_QUESTION and question is not None and not on_page(question):
+    Returns None (and changes nothing) for a public event about a question the public page does not show
+    (`shown`: whether it does, when the caller just read it; None: read it here)."""
+    if kind in SHOWS_QUESTION and question is not None and not (on_page(question) if shown is None else shown):
         return None
     payload = _payload(kind, question, answer) | (data or {})
     with transaction.atomic():
@@ -101,7 +103,9 @@ def question_changed(question: Question, before: Seen) -> None:
     """Publish what the change of one question means for each audience (inside the service's transaction)."""
     after, ama = question_view(question), question.ama
     if after.view == SHOWN:
-        publish(ama, "question_updated" if before.view == SHOWN else "question_published", question=question)
+        with fragments.just_created(question) if before is UNSEEN else nullcontext():
+            publish(ama, "question_updated" if before.view == SHOWN else "question_published", question=question,
+                    shown=True)
     elif before.view == SHOWN:
         publish(ama, LEAVING.get(question.state, "question_removed"), question=question)
     if before.answering and not after.answering:

@@ -5,6 +5,8 @@ What the page's language changes (the fragment's dates and words, the votes labe
 language when the event is stored: in the AMA's language at the top of the payload, and in each other language
 under LOCALIZED; each stream is sent the variant of its viewer's language (reads.Event.wire_in)."""
 
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.template.loader import render_to_string
@@ -36,9 +38,27 @@ def _in_languages(ama: Ama, render) -> dict:
 def _question_row(question: Question) -> Question:
     from ..views.listing import live_answers
 
+    if getattr(question, NEW, False):
+        return question
     row = Question.objects.select_related("author", "ama").prefetch_related(live_answers()).get(pk=question.pk)
     row.shown_follow_ups = []
     return row
+
+
+NEW = "_live_new"  # set on a question created in the running transaction: no answers or follow-ups yet
+
+
+@contextmanager
+def just_created(question: Question):
+    """Within: a question created in this transaction renders from itself as it is (its author and AMA are
+    the ones it was created with), with no answers and no follow-ups, without being read again."""
+    question.live_answers, question.shown_follow_ups = [], []
+    setattr(question, NEW, True)
+    try:
+        yield
+    finally:
+        for name in ("live_answers", "shown_follow_ups", NEW):
+            question.__dict__.pop(name, None)
 
 
 def question_html(row: Question) -> str:

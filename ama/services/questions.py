@@ -33,7 +33,7 @@ def question_receive(*, ama: Ama, author: Actor, ap_id: str, content_html: str, 
             is_late=ama.state in (Ama.State.ENDED, Ama.State.ARCHIVED), received_message=received_message)
         if decision.state == Question.State.PUBLISHED:
             _published(question, request_ap_id=request_ap_id)
-            group_questions.send_question_state(question)
+            group_questions.send_question_state(question, new=True)
         live.question_changed(question, live.UNSEEN)
     return question
 
