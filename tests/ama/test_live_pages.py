@@ -183,5 +183,5 @@ def test_the_console_page_carries_its_query_its_stream_and_the_pending_form_temp
     assert f'data-live-events="/dashboard/{open_ama.slug}/events"' in html and 'data-waiting="1"' in html
     template = re.search(r'<template id="pending-template">.*?</template>', html, re.S).group(0)
     assert 'name="csrfmiddlewaretoken"' in template and '<select name="reason">' in template
-    assert re.findall(r'<script src="[^"]*/(\w+\.js)" defer>', html) == ["stream.js", "console.js"]
+    assert re.findall(r'<script src="[^"]*/(\w+\.js)" defer>', html) == ["times.js", "stream.js", "console.js"]
     assert re.search(r"<title>(.*?)</title>", html, re.S).group(1) == f"Dashboard · {open_ama.title} · fediama"

@@ -326,7 +326,7 @@ def test_open_now(world, role, outcome):
 @pytest.mark.parametrize("role, outcome", table(AMA_EDITORS))
 def test_close_now(world, role, outcome):
     before = snapshot()
-    response = client_as(world, role).post(f"{world.dashboard}close")
+    response = client_as(world, role).post(f"{world.dashboard}close", {"confirm": "yes"})
     world.ama.refresh_from_db()
     if outcome != OK:
         assert world.ama.state == Ama.State.LIVE
