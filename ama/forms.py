@@ -1,5 +1,6 @@
 """Forms of the pages and the host dashboard. They validate input; services do the writing."""
 
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django import forms
@@ -28,9 +29,14 @@ class DateTimeInput(forms.DateTimeInput):
 TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
+@cache
+def known_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
 def zone_named(name: str) -> ZoneInfo | None:
     """The IANA time zone `name` (Europe/Paris), or None for anything else (paths, typos, empty)."""
-    if name not in available_timezones():
+    if name not in known_zones():
         return None
     try:
         return ZoneInfo(name)
@@ -80,8 +86,8 @@ class AmaForm(LocalTimesForm):
     closes_at = local_time_field(_("Closes at"))
     moderation_mode = forms.ChoiceField(
         label=_("Moderation"), choices=Ama.Moderation.choices, initial=Ama.Moderation.PRE,
-        help_text=_("Before: you approve each question before it is shown. After: questions are shown at once "
-                    "and you hide what does not belong."))
+        help_text=_("Held until approved: you approve each question before it is shown. Shown at once: you hide "
+                    "what does not belong afterwards."))
 
     def clean(self):
         cleaned = super().clean()
