@@ -151,3 +151,12 @@ def test_the_page_links_the_exports_and_the_schema_documents_them(client, open_a
     assert set(operation["responses"]["200"]["content"]) == {"application/json", "text/csv", "text/markdown"}
     assert [sorted(p["schema"]["enum"]) for p in operation["parameters"] if p["name"] == "format"] == [
         ["csv", "json", "md"]]
+
+
+def test_a_question_its_author_deleted_keeps_its_answer_without_its_text(client, open_ama, qa):
+    services.question_delete_received(question=qa.second)
+    row = next(row for row in exported(client, open_ama)["questions"] if row["id"] == qa.second.pk)
+    assert row["deleted_by_author"] and row["text"] == "" and row["answers"][0]["markdown"] == "Yes, all of it."
+    assert "(deleted by its author)" in get_export(client, open_ama, "md").content.decode()
+    embed = client.get(reverse("ama-embed", args=[open_ama.slug])).content.decode()
+    assert "Question deleted by its author" in embed and "Yes, all of it." in embed
