@@ -21,3 +21,11 @@ def refresh_tallies():
 
     report = refresh_due()
     return {"skipped": report.skipped, **report.outcomes}
+
+
+@shared_task(name="ama.tasks.send_notifications")
+def send_notifications():
+    """Beat, every FEDIAMA_NOTIFY_EVERY_MINUTES: the hosts' digests that are due (ama/services/notifications.py)."""
+    from .services.notifications import notifications_send
+
+    return notifications_send()

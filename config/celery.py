@@ -12,6 +12,14 @@ from . import broker  # registers fediama's broker transports (folders and Redis
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
+
+
+def _notify_minutes() -> int:
+    from django.conf import settings
+
+    return settings.FEDIAMA_NOTIFY_EVERY_MINUTES
+
+
 app = Celery("fediama")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.update(
@@ -45,6 +53,7 @@ app.conf.update(
         "advance-ama-states": {"task": "ama.tasks.advance_ama_states", "schedule": 60.0},
         "purge-live-events": {"task": "ama.tasks.purge_live_events", "schedule": 3600.0},
         "refresh-tallies": {"task": "ama.tasks.refresh_tallies", "schedule": 15.0},
+        "send-notifications": {"task": "ama.tasks.send_notifications", "schedule": 60.0 * _notify_minutes()},
     },
     timezone="UTC",
 )

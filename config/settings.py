@@ -264,3 +264,18 @@ FEDIAMA_TALLY_BATCH = env.integer("FEDIAMA_TALLY_BATCH", 5000, minimum=1)
 FEDIAMA_TALLY_MIN_INTERVAL = env.integer("FEDIAMA_TALLY_MIN_INTERVAL", 30, minimum=1)
 FEDIAMA_TALLY_MAX_INTERVAL = env.integer("FEDIAMA_TALLY_MAX_INTERVAL", 600, minimum=1)
 FEDIAMA_TALLY_TOP = env.integer("FEDIAMA_TALLY_TOP", 20, minimum=0)
+
+# Hosts' notifications (ama/services/notifications.py): e-mail where EMAIL_HOST is set (the console in
+# development), digests checked every FEDIAMA_NOTIFY_EVERY_MINUTES, each person's default period below.
+EMAIL_HOST = env.text("EMAIL_HOST")
+EMAIL_PORT = env.integer("EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env.text("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env.text("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env.flag("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", f"fediama@{FEDIAMA_DOMAIN.split(':')[0]}")
+EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else
+                 "django.core.mail.backends.console.EmailBackend" if DEBUG else
+                 "django.core.mail.backends.dummy.EmailBackend")
+FEDIAMA_NOTIFY_EVERY_MINUTES = env.integer("FEDIAMA_NOTIFY_EVERY_MINUTES", 5, minimum=1)
+FEDIAMA_NOTIFY_DIGEST_MINUTES = env.integer("FEDIAMA_NOTIFY_DIGEST_MINUTES", 60, minimum=0)

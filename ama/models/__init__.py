@@ -27,3 +27,6 @@ __all__ += ["TallyOrigin", "TallyRun", "TallyState"]
 from .placements import Placement  # noqa: E402
 
 __all__ += ["Placement"]
+from .notifications import NotificationDigest, NotificationPreference  # noqa: E402
+
+__all__ += ["NotificationDigest", "NotificationPreference"]
