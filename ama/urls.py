@@ -3,7 +3,17 @@ from django.urls import include, path
 from . import views
 from .feeds import AnsweredQuestionsAtom, AnsweredQuestionsRss, HostAmasAtom
 from .live import views as live_views
-from .views import activities, authorize, dashboard_ama, embed, moderation, placements, stage
+from .views import (
+    activities,
+    authorize,
+    dashboard_ama,
+    embed,
+    figures,
+    moderation,
+    notifications,
+    placements,
+    stage,
+)
 from .views.caching import public_view
 
 urlpatterns = [
@@ -21,6 +31,10 @@ urlpatterns = [
     path("amas/<slug:slug>/feed.atom", public_view(query=())(AnsweredQuestionsAtom()), name="ama-feed-atom"),
     path("hosts/<str:username>/amas.atom", HostAmasAtom(), name="host-feed-atom"),
     path("amas/<slug:slug>/embed", embed.embed, name="ama-embed"),
+    path("amas/<slug:slug>/figures/", figures.public_page, name="ama-figures"),
+    path("amas/<slug:slug>/figures/<str:chart>.svg", figures.public_chart, name="ama-figures-chart"),
+    path("dashboard/<slug:slug>/figures/", figures.team_page, name="dashboard-figures"),
+    path("dashboard/<slug:slug>/figures/<str:chart>.svg", figures.team_chart, name="dashboard-figures-chart"),
     path("oembed", embed.oembed, name="oembed"),
     # live events; under gunicorn config/asgi.py serves these paths on its event loop (ama/live/asgi.py)
     path("amas/<slug:slug>/events", live_views.public_events, name="ama-events"),
@@ -43,6 +57,7 @@ urlpatterns = [
     path("amas/<slug:slug>/placements/<int:pk>", placements.post, name="placement-post"),
     path("amas/<slug:slug>/placements/<int:pk>/activity", placements.post_create, name="placement-post-create"),
     path("dashboard/", views.index, name="dashboard"),
+    path("dashboard/notifications/", notifications.preferences, name="dashboard-notifications"),
     path("dashboard/<slug:slug>/", views.ama_dashboard, name="dashboard-ama"),
     path("dashboard/<slug:slug>/open", views.ama_switch, {"action": "open"}, name="dashboard-open"),
     path("dashboard/<slug:slug>/close", dashboard_ama.close, name="dashboard-close"),

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, OuterRef, Subquery
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,7 +29,9 @@ from .common import require, viewer_actor
 def _my_amas(request):
     """The AMAs the user hosts, co-hosts or moderates."""
     rows = amas_moderated_by(request.user)
-    return rows.filter(deleted_at__isnull=True).select_related("host").order_by("-opens_at")
+    pending = Question.objects.pending().filter(ama=OuterRef("pk")).order_by().values("ama")
+    waiting = Subquery(pending.annotate(n=Count("pk")).values("n"))  # a join would multiply with co-hosts
+    return rows.filter(deleted_at__isnull=True).select_related("host").annotate(waiting=waiting).order_by("-opens_at")
 
 
 @login_required

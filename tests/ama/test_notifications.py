@@ -145,3 +145,30 @@ def test_a_preference_names_a_person():
 
     with pytest.raises(IntegrityError):
         NotificationPreference.objects.create(channel="email")
+
+
+def test_the_dashboard_says_how_many_questions_wait(client, ama, host, asker):
+    ama.cohosts.add(Actor.objects.create(ap_id="https://x.example/users/c", username="c", domain="x.example"))
+    for n in range(2):
+        ask(ama, asker, n)
+    client.force_login(host.user)
+    page = client.get("/dashboard/").content.decode()
+    assert "2 questions wait for you" in page and "/dashboard/notifications/" in page
+
+
+def test_the_notifications_page_saves_a_choice(client, ama, host):
+    client.force_login(host.user)
+    assert client.get("/dashboard/notifications/").status_code == 200
+    response = client.post("/dashboard/notifications/", {"ama": ama.pk, "channel": "none", "digest_minutes": 30})
+    assert response.status_code == 302
+    row = NotificationPreference.objects.get(user=host.user)
+    assert (row.ama, row.channel, row.digest_minutes) == (ama, "none", 30)
+
+
+def test_the_notifications_page_refuses_someone_elses_ama_and_a_tiny_period(client, ama, make_host):
+    stranger = make_host("mallory", "Mallory")
+    client.force_login(stranger.user)
+    response = client.post("/dashboard/notifications/", {"ama": ama.pk, "channel": "email", "digest_minutes": 1})
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"ama", "digest_minutes"}
+    assert not NotificationPreference.objects.exists()
