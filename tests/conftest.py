@@ -108,3 +108,14 @@ def fresh_inbox_wakeup(monkeypatch):
 def fast_password_hashing(settings):
     """Password hashing is not what these tests measure."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def site_language_after_each_test():
+    """A request in French leaves French active in the thread (LocaleMiddleware does not reset it): each test
+    starts and ends in the site's default language, so no test depends on the order tests run in."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
