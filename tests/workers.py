@@ -49,6 +49,28 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@contextmanager
+def asgi_server(application):
+    """An ASGI application under uvicorn on a loopback port, in a thread of this test process; yields the port."""
+    import threading
+
+    import uvicorn
+
+    port = free_port()
+    instance = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning",
+                                             lifespan="off", timeout_graceful_shutdown=1))
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    while not instance.started:
+        assert thread.is_alive(), "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        instance.should_exit = True
+        thread.join(10)
+
+
 class Worker:
     """One `celery worker` process; its log is kept for the failure message."""
 

@@ -3,18 +3,16 @@ as Django's, with the same validators and caching headers, and everything else h
 
 import asyncio
 import http.client
-import threading
 import time
 
 import pytest
-import uvicorn
 from django.test import Client
 from test_page_cache import ask, bump, urls
 
 from ama import services
 from ama.conditional_asgi import Revalidations
 from ama.models import Ama
-from tests.workers import free_port
+from tests.workers import asgi_server
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
 SAME = ("ETag", "Cache-Control", "Vary", "Last-Modified", "Content-Language")
@@ -144,17 +142,8 @@ def server(settings):
     from config.asgi import application
 
     settings.REDIS_URL, settings.FEDIAMA_LIVE_POLL_INTERVAL = "", 600
-    port = free_port()
-    instance = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning",
-                                             lifespan="off", timeout_graceful_shutdown=1))
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    while not instance.started:
-        assert thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    yield port
-    instance.should_exit = True
-    thread.join(10)
+    with asgi_server(application) as port:
+        yield port
 
 
 def get(port: int, path: str, headers: dict | None = None) -> http.client.HTTPResponse:

@@ -9,16 +9,14 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 from test_moderation_support import ask, client_for, make_ama, staff
 
 from ama import services
 from ama.live import stream
-from tests.workers import free_port, redis_only, worker_database_url
+from tests.workers import asgi_server, redis_only, worker_database_url
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.timeout(120)
@@ -74,17 +72,8 @@ def server(transactional_db, settings):
     from config.asgi import application
 
     settings.FEDIAMA_LIVE_HEARTBEAT = 30
-    port = free_port()
-    instance = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning",
-                                             lifespan="off", timeout_graceful_shutdown=1))
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    while not instance.started:
-        assert thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    yield port
-    instance.should_exit = True
-    thread.join(10)
+    with asgi_server(application) as port:
+        yield port
     release_hub_connections()
 
 
