@@ -12,14 +12,6 @@ from . import broker  # registers fediama's broker transports (folders and Redis
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-
-
-def _notify_minutes() -> int:
-    from django.conf import settings
-
-    return settings.FEDIAMA_NOTIFY_EVERY_MINUTES
-
-
 app = Celery("fediama")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.update(
@@ -53,7 +45,6 @@ app.conf.update(
         "advance-ama-states": {"task": "ama.tasks.advance_ama_states", "schedule": 60.0},
         "purge-live-events": {"task": "ama.tasks.purge_live_events", "schedule": 3600.0},
         "refresh-tallies": {"task": "ama.tasks.refresh_tallies", "schedule": 15.0},
-        "send-notifications": {"task": "ama.tasks.send_notifications", "schedule": 60.0 * _notify_minutes()},
     },
     timezone="UTC",
 )
@@ -66,6 +57,16 @@ def _quiet_about_a_chosen_setting(**kwargs):
     default to True in Celery 6; it is set above. (After the worker's logging setup, which shows all warnings.)"""
     warnings.filterwarnings("ignore", r"\s*In Celery 5.1 we introduced an optional breaking change",
                             CPendingDeprecationWarning)
+
+
+@app.on_after_configure.connect
+def _schedule_notifications(sender, **kwargs):
+    """The hosts' digests (ama/services/notifications.py), at the operator's FEDIAMA_NOTIFY_EVERY_MINUTES (read
+    once settings are loaded: importing config must not load them)."""
+    from django.conf import settings
+
+    sender.conf.beat_schedule["send-notifications"] = {
+        "task": "ama.tasks.send_notifications", "schedule": 60.0 * settings.FEDIAMA_NOTIFY_EVERY_MINUTES}
 
 
 @app.on_after_configure.connect

@@ -172,3 +172,10 @@ def test_the_notifications_page_refuses_someone_elses_ama_and_a_tiny_period(clie
     assert response.status_code == 400
     assert set(response.context["form"].errors) == {"ama", "digest_minutes"}
     assert not NotificationPreference.objects.exists()
+
+
+def test_the_beat_runs_the_digests_at_the_operators_interval():
+    from config.celery import app
+
+    assert app.conf.beat_schedule["send-notifications"] == {"task": "ama.tasks.send_notifications",
+                                                            "schedule": 300.0}  # FEDIAMA_NOTIFY_EVERY_MINUTES=5
