@@ -15,6 +15,7 @@ from ..models import Ama
 from ..text import render_markdown
 from .errors import ServiceError
 from .placements import placements_publish
+from .votes import ama_votes_recount
 
 EDITABLE = {"title", "intro", "language", "opens_at", "closes_at", "moderation_mode", "rate_limit_per_hour",
             "max_question_length", "allow_downvotes", "review_edits", "show_late_questions", "hold_first_question",
@@ -87,6 +88,8 @@ def ama_update(*, ama: Ama, by_user=None, **fields) -> Ama:
             ama.updated_at = timezone.now()
             ap.send_ama_updated(ama)
         ama.save()
+        if "allow_downvotes" in fields and before["allow_downvotes"] != str(ama.allow_downvotes):
+            ama_votes_recount(ama=ama)
         live.ama_changed(ama, was_state)
         audit.record(user=by_user, action="ama.update", ama=ama, before=before,
                      after={name: str(value) for name, value in fields.items()})

@@ -6,7 +6,8 @@ deleted): exact under concurrent and repeated Likes without reading the votes. A
 counts the question's votes again, since whether a Dislike counts is the AMA's setting."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from federation.models import Actor
 
@@ -15,9 +16,14 @@ from ..models import Question, Vote
 from .tallies import question_tally_recount
 
 
+def _counted_votes(ama) -> Q:
+    """Which votes count: Likes always, Dislikes only where the AMA allows downvotes."""
+    return Q(value__gt=0) if not ama.allow_downvotes else Q()
+
+
 def _recount(question: Question) -> None:
-    counted = Q(value__gt=0) if not question.ama.allow_downvotes else Q()
-    total = Vote.objects.filter(counted, question=question).aggregate(total=Sum("value"))["total"] or 0
+    total = Vote.objects.filter(_counted_votes(question.ama), question=question).aggregate(
+        total=Sum("value"))["total"] or 0
     Question.objects.filter(pk=question.pk).update(vote_count=total)
     question.vote_count = total
 
@@ -73,3 +79,11 @@ def vote_remove(*, actor: Actor, question: Question | None = None, ap_id: str = 
             return False  # gone (or changed) meanwhile: that Undo or vote counted it
         _counted(vote.question, like_delta=-1 if vote.value > 0 else 0)
     return True
+
+
+def ama_votes_recount(*, ama) -> None:
+    """Every question of the AMA counted again by its current downvote setting, in one UPDATE (inside the
+    caller's transaction: ama_update, when allow_downvotes changes)."""
+    totals = (Vote.objects.filter(_counted_votes(ama), question=OuterRef("pk")).values("question")
+              .annotate(total=Sum("value")).values("total"))
+    Question.objects.filter(ama=ama).update(vote_count=Coalesce(Subquery(totals), 0))

@@ -109,3 +109,20 @@ def test_one_flush_a_window_and_the_final_count_is_delivered(open_ama, settings,
     votes.update(created_at=timezone.now() - timedelta(seconds=31))
     live_votes.flush_votes(question.pk)
     assert [event.payload["vote_count"] for event in votes.order_by("seq")] == [1, 4, 6]
+
+
+def test_changing_the_downvote_setting_counts_every_question_again(open_ama, settings):
+    settings.FEDIAMA_LIVE_VOTE_WINDOW = 0
+    services.ama_update(ama=open_ama, allow_downvotes=True)
+    disliked, untouched = shown(open_ama), shown(open_ama)
+    for name in ("carol", "dave"):
+        services.vote_add(question=disliked, actor=make_remote(name))
+    services.vote_add(question=disliked, actor=make_remote("erin"), value=-1)
+    assert count_of(disliked) == 1
+    version = open_ama.version
+    services.ama_update(ama=open_ama, allow_downvotes=False)
+    assert (count_of(disliked), count_of(untouched)) == (2, 0)
+    services.ama_update(ama=open_ama, allow_downvotes=True)
+    assert count_of(disliked) == 1
+    open_ama.refresh_from_db()
+    assert open_ama.version > version
