@@ -179,3 +179,18 @@ def test_the_beat_runs_the_digests_at_the_operators_interval():
 
     assert app.conf.beat_schedule["send-notifications"] == {"task": "ama.tasks.send_notifications",
                                                             "schedule": 300.0}  # FEDIAMA_NOTIFY_EVERY_MINUTES=5
+
+
+@pytest.mark.parametrize("environment,backend", [
+    ({"EMAIL_HOST": "smtp.example.org", "EMAIL_PORT": "2525"}, "smtp.EmailBackend smtp.example.org 2525"),
+    ({"DEBUG": "1", "FEDIAMA_SCHEME": "http"}, "console.EmailBackend  587"),
+    ({}, "dummy.EmailBackend  587"),
+])
+def test_email_goes_to_the_configured_server_else_the_console_in_development(tmp_path, environment, backend):
+    from tests.test_foundation import SAFE, run_django
+
+    code = ("from django.conf import settings as s; "
+            "print(s.EMAIL_BACKEND.rsplit('.', 2)[-2] + '.' + s.EMAIL_BACKEND.rsplit('.', 1)[-1], "
+            "s.EMAIL_HOST, s.EMAIL_PORT)")
+    run = run_django(code, tmp_path, **{**SAFE, **environment})
+    assert run.stdout.strip() == backend, run.stderr
