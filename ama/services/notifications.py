@@ -106,9 +106,9 @@ def digest_send(person: Person, ama: Ama, *, now) -> bool:
     if channel == Channel.NONE:
         return False
     digest, _created = NotificationDigest.objects.get_or_create(**person.keys, ama=ama)
-    if digest.sent_at and now - digest.sent_at < timedelta(minutes=minutes):
-        return False
     opened = ama.state == Ama.State.LIVE and not digest.opened_notice_sent
+    if digest.sent_at and not opened and now - digest.sent_at < timedelta(minutes=minutes):
+        return False  # the opening is told at once; waiting questions once per period
     questions = _waiting(ama, digest)
     if not opened and not questions:
         return False

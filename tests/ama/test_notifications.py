@@ -194,3 +194,18 @@ def test_email_goes_to_the_configured_server_else_the_console_in_development(tmp
             "s.EMAIL_HOST, s.EMAIL_PORT)")
     run = run_django(code, tmp_path, **{**SAFE, **environment})
     assert run.stdout.strip() == backend, run.stderr
+
+
+def test_the_opening_is_told_at_once_even_within_the_period(host, asker):
+    now = timezone.now()
+    soon = services.ama_create(host=host, title="Soon", intro="Intro", language="en",
+                               opens_at=now + timedelta(minutes=10), closes_at=now + timedelta(hours=2), publish=True)
+    host.user.email = "alice@example.org"
+    host.user.save()
+    ask(soon, asker, 1)
+    assert notifications.notifications_send() == 1 and "is open" not in mail.outbox[0].body
+    soon.state = soon.State.LIVE
+    soon.save()
+    assert notifications.notifications_send(now=later(11)) == 1
+    assert "is open" in mail.outbox[1].body and "question" not in mail.outbox[1].body.split("open.")[1]
+    assert notifications.notifications_send(now=later(12)) == 0
