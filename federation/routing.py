@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from billiard.exceptions import SoftTimeLimitExceeded
-from django.db import connections, router, transaction
+from django.db import OperationalError, connections, router, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -30,6 +30,7 @@ MAX_ATTEMPTS = 5  # a row whose worker died or timed out this often is marked fa
 # after a network failure (a server it needs unreachable, slow or answering 5xx), a row is tried again as a
 # delivery is: 1, 5, 15, 60 minutes later; the failure of its MAX_ATTEMPTS-th try is final
 RETRY_BACKOFF = BACKOFF[:MAX_ATTEMPTS - 1]
+DATABASE_RETRY = timedelta(seconds=5)  # a row the database refused (locked, connection lost) waits this long
 
 
 class Ignore(Exception):
@@ -160,6 +161,8 @@ def handle(message: InboxMessage, actor: Actor | None) -> str:
     except Exception as error:  # a handler bug must not lose the message: it stays, marked failed
         if fetch_failure(error) is not None:
             return fetch_failed(message, error)
+        if isinstance(error, OperationalError):
+            return database_busy(message, error)
         log.exception("inbox message %s (%s) failed", message.pk, message.ap_id)
         finish(message, InboxMessage.State.FAILED, result=type(error).__name__,
                error="".join(traceback.format_exception(error))[-4000:])
@@ -230,6 +233,20 @@ def fetch_failed(message: InboxMessage, error: Exception) -> str:
     InboxMessage.objects.filter(pk=message.pk, state=InboxMessage.State.PROCESSING).update(
         state=InboxMessage.State.RETRYING, next_attempt_at=retry_at, lease_until=None,
         result=f"network failure on attempt {message.attempts}", error=cause)
+    return InboxMessage.State.RETRYING
+
+
+def database_busy(message: InboxMessage, error: Exception) -> str:
+    """The database refused the row's writes (SQLite locked past its timeout, a PostgreSQL connection lost):
+    our state, not the message's fault. Its effects were rolled back; it waits a few seconds and is tried again,
+    never failed for it (a vote or a question accepted with a 202 is never lost)."""
+    retry_at = timezone.now() + DATABASE_RETRY * random.uniform(0.9, 1.1)
+    log.warning("inbox message %s (%s) will be tried again at %s: the database refused it: %s", message.pk,
+                message.ap_id, retry_at.isoformat(timespec="seconds"), error)
+    with _turn():
+        InboxMessage.objects.filter(pk=message.pk, state=InboxMessage.State.PROCESSING).update(
+            state=InboxMessage.State.RETRYING, next_attempt_at=retry_at, lease_until=None,
+            attempts=F("attempts") - 1, result="database busy", error=str(error)[:1000])
     return InboxMessage.State.RETRYING
 
 

@@ -144,3 +144,30 @@ def test_a_handler_bug_still_fails_with_its_traceback_kept(bob, instance_actor, 
 ])
 def test_which_fetch_failures_are_worth_another_try(error, transient):
     assert error.transient is transient
+
+
+def test_a_database_that_refuses_the_rows_writes_leaves_it_waiting_not_failed(bob, instance_actor, monkeypatch,
+                                                                               caplog):
+    """SQLite locked past its timeout (seen under a busy e2e story) rolls the row's effects back; the row waits a
+    few seconds and is tried again, and the try it lost does not count against it."""
+    from django.db import OperationalError
+
+    calls = []
+
+    def locked_once(incoming):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+        return "counted"
+
+    monkeypatch.setattr(routing, "_handlers", {})
+    routing.register("Announce")(locked_once)
+    message = announce(bob, 9)
+    with caplog.at_level(logging.WARNING, logger="federation.routing"):
+        assert routing.process(message.pk) == InboxMessage.State.RETRYING
+    message.refresh_from_db()
+    assert (message.state, message.result, message.attempts) == (InboxMessage.State.RETRYING, "database busy", 0)
+    assert timezone.now() < message.next_attempt_at < timezone.now() + timedelta(seconds=10)
+    assert [r.levelname for r in caplog.records] == ["WARNING"] and "database is locked" in caplog.text
+    InboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    assert routing.process(message.pk) == InboxMessage.State.PROCESSED
