@@ -250,6 +250,11 @@ def database_busy(message: InboxMessage, error: Exception) -> str:
     return InboxMessage.State.RETRYING
 
 
+def waiting_on_the_database() -> bool:
+    """Rows that database_busy set aside: a drain runs again for them in DATABASE_RETRY, not at the next sweep."""
+    return InboxMessage.objects.filter(state=InboxMessage.State.RETRYING, result="database busy").exists()
+
+
 def _retry_at(message: InboxMessage):
     """When a row that met a network failure is tried again (the backoff, ±10%), None after its last attempt."""
     if message.attempts > len(RETRY_BACKOFF):

@@ -53,6 +53,8 @@ def drain_inbox():
     done, more = routing.drain(budget=DRAIN_BUDGET)
     if more:
         enqueue(drain_inbox)
+    elif routing.waiting_on_the_database():
+        enqueue(drain_inbox, countdown=routing.DATABASE_RETRY.total_seconds())
     return done
 
 

@@ -171,3 +171,20 @@ def test_a_database_that_refuses_the_rows_writes_leaves_it_waiting_not_failed(bo
     assert [r.levelname for r in caplog.records] == ["WARNING"] and "database is locked" in caplog.text
     InboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
     assert routing.process(message.pk) == InboxMessage.State.PROCESSED
+
+
+def test_a_drain_that_left_rows_to_the_database_comes_back_for_them(bob, instance_actor, monkeypatch):
+    from django.db import OperationalError
+
+    from federation import tasks
+
+    def locked(incoming):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(routing, "_handlers", {})
+    routing.register("Announce")(locked)
+    announce(bob, 9)
+    sent = []
+    monkeypatch.setattr(tasks, "enqueue", lambda task, *args, **options: sent.append((task.name, options)))
+    tasks.drain_inbox()
+    assert sent == [("federation.tasks.drain_inbox", {"countdown": routing.DATABASE_RETRY.total_seconds()})]
