@@ -1,5 +1,5 @@
 """Real Chromium in Paris: the host edits the AMA (times typed in Paris time, stored in UTC, shown back with the
-zone named), adds a co-host, closes it after the confirmation and reopens it."""
+zone named), adds a co-host, closes it after the confirmation, reopens it and downloads its Markdown export."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -68,3 +68,10 @@ def test_host_edits_adds_a_cohost_closes_and_reopens(live_site, setting, paris_p
     assert "The AMA is open again." in page.locator(".messages").inner_text()
     ama.refresh_from_db()
     assert ama.state == Ama.State.LIVE and ama.closes_at == datetime(2031, 8, 1, 7, 30, tzinfo=UTC)
+
+    page.get_by_role("link", name="Public page").first.click()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Markdown", exact=True).click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".md")
+    assert "Open models, edited" in open(download.path(), encoding="utf-8").read()
