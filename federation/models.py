@@ -6,6 +6,7 @@ Nothing here knows about AMAs. Writes go through federation's modules (actors, i
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ActorQuerySet(models.QuerySet):
@@ -55,6 +56,8 @@ class Actor(models.Model):
     objects = ActorQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("actor")
+        verbose_name_plural = _("actors")
         constraints = [
             models.UniqueConstraint(fields=["username", "domain", "actor_type"], condition=models.Q(is_local=True),
                                     name="unique_local_actor_name"),
@@ -85,6 +88,8 @@ class Follow(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
         constraints = [models.UniqueConstraint(fields=["follower", "followed"], name="unique_follow")]
         indexes = [models.Index(fields=["followed", "state"], name="followers_of")]
 
@@ -119,6 +124,10 @@ class InboxMessage(models.Model):
     error = models.TextField(blank=True)
     received_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inbox message")
+        verbose_name_plural = _("inbox messages")
 
     def __str__(self):
         return f"{self.activity_type} {self.ap_id}"
@@ -166,7 +175,8 @@ class Delivery(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name_plural = "deliveries"
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
         constraints = [models.UniqueConstraint(fields=["activity", "inbox"], name="unique_delivery_per_inbox")]
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="delivery_due"),
                    models.Index(fields=["domain", "state"], name="delivery_domain_state")]
@@ -189,7 +199,8 @@ class DomainHealth(models.Model):
     signature_scheme = models.CharField(max_length=10, choices=Scheme.choices, default=Scheme.CAVAGE)
 
     class Meta:
-        verbose_name_plural = "domain health"
+        verbose_name = _("domain health")
+        verbose_name_plural = _("domain health")
 
 
 class DomainBlock(models.Model):
@@ -205,6 +216,10 @@ class DomainBlock(models.Model):
     private_comment = models.TextField(blank=True)
     is_draft = models.BooleanField(default=False, help_text="Imported entries wait here until approved.")
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("domain block")
+        verbose_name_plural = _("domain blocks")
 
     def __str__(self):
         return f"{self.get_severity_display()} {self.domain}"

@@ -1,5 +1,7 @@
 """The moderators' view of an actor: the actor card in the admin."""
 
+from django.utils.translation import gettext_lazy as _
+
 from federation.models import Actor
 
 
@@ -8,5 +10,5 @@ class AskerActor(Actor):
 
     class Meta:
         proxy = True
-        verbose_name = "actor card"
-        verbose_name_plural = "actor cards"
+        verbose_name = _("actor card")
+        verbose_name_plural = _("actor cards")

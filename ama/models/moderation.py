@@ -28,7 +28,8 @@ class ActorPolicy(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name_plural = "actor policies"
+        verbose_name = _("actor policy")
+        verbose_name_plural = _("actor policies")
         constraints = [
             models.UniqueConstraint(fields=["actor", "ama"], name="one_policy_per_actor_and_ama"),
             models.UniqueConstraint(fields=["actor"], condition=models.Q(ama__isnull=True),
@@ -47,6 +48,10 @@ class KeywordFilter(models.Model):
     is_regex = models.BooleanField(default=False, help_text=_("Otherwise a whole-word match, any case."))
     action = models.CharField(max_length=6, choices=Action.choices, default=Action.HOLD)
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("keyword filter")
+        verbose_name_plural = _("keyword filters")
 
     def __str__(self):
         return self.pattern
@@ -74,6 +79,10 @@ class Report(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+
 
 class ModeratorAssignment(models.Model):
     """A moderator's scope: every AMA (ama empty) or chosen ones."""
@@ -82,6 +91,8 @@ class ModeratorAssignment(models.Model):
     ama = models.ForeignKey(Ama, null=True, blank=True, on_delete=models.CASCADE, related_name="moderators")
 
     class Meta:
+        verbose_name = _("moderator assignment")
+        verbose_name_plural = _("moderator assignments")
         constraints = [
             models.UniqueConstraint(fields=["user", "ama"], name="one_assignment"),
             models.UniqueConstraint(fields=["user"], condition=models.Q(ama__isnull=True),
@@ -92,21 +103,24 @@ class ModeratorAssignment(models.Model):
 class AuditEntry(models.Model):
     """Every staff action: who, what, when, before and after. Public entries appear in the AMA's log."""
 
-    actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    actor_ap_id = models.URLField(max_length=500, blank=True,
+    actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   verbose_name=_("actor user"))
+    actor_ap_id = models.URLField(_("actor ActivityPub id"), max_length=500, blank=True,
                                   help_text=_("A moderator on another server (a verified remote co-host) who acted."))
-    action = models.CharField(max_length=60, db_index=True)
-    ama = models.ForeignKey(Ama, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries")
+    action = models.CharField(_("action"), max_length=60, db_index=True)
+    ama = models.ForeignKey(Ama, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries",
+                            verbose_name=_("AMA"))
     question = models.ForeignKey("ama.Question", null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="audit_entries")
-    target = models.CharField(max_length=500, blank=True, help_text=_("Actor, domain or object acted on."))
-    reason = models.TextField(blank=True)
+    target = models.CharField(_("target"), max_length=500, blank=True, help_text=_("Actor, domain or object acted on."))
+    reason = models.TextField(_("reason"), blank=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
-    public = models.BooleanField(default=False)
-    undone_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    public = models.BooleanField(_("public"), default=False)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
 
     class Meta:
-        verbose_name_plural = "audit log"
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
         ordering = ["-created_at", "-pk"]

@@ -111,6 +111,8 @@ class Question(models.Model):
     objects = QuestionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
         indexes = [models.Index(fields=["ama", "state", "vote_count"], name="question_listing")]
 
     def __str__(self):

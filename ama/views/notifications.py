@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from ..models import NotificationPreference
 from ..permissions import amas_moderated_by
@@ -16,11 +16,11 @@ EMAIL_OR_NONE = [(c.value, c.label) for c in (NotificationPreference.Channel.EMA
 
 
 class PreferenceForm(forms.Form):
-    ama = forms.ModelChoiceField(queryset=None, required=False, label=_lazy("AMA"),
-                                 empty_label=_lazy("Every AMA"))
-    channel = forms.ChoiceField(choices=EMAIL_OR_NONE, label=_lazy("Tell me by"))
+    ama = forms.ModelChoiceField(queryset=None, required=False, label=gettext_lazy("AMA"),
+                                 empty_label=gettext_lazy("Every AMA"))
+    channel = forms.ChoiceField(choices=EMAIL_OR_NONE, label=gettext_lazy("Tell me by"))
     digest_minutes = forms.IntegerField(min_value=5, max_value=7 * 24 * 60, initial=60,
-                                        label=_lazy("At most one message every (minutes)"))
+                                        label=gettext_lazy("At most one message every (minutes)"))
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)

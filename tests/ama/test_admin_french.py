@@ -119,3 +119,23 @@ def test_federation_admin_is_in_the_catalogue_too():
         assert str(retry_now.short_description) == "Réessayer maintenant"
         assert str(requeue_dead.short_description).startswith("Remettre en file")
         assert str(DeliveryAdmin.short_error.short_description) == "dernière erreur"
+
+
+def test_admin_index_names_the_models_in_french(french):
+    from django.urls import reverse
+
+    page = french.get(reverse("admin:index")).content.decode()
+    for name in ("Journal d’audit", "Fiches d’acteur", "Filtres par mot-clé", "Signalements"):
+        assert f">{name}<" in page, name
+    for name in ("Audit log", "Actor cards", "Keyword filters"):
+        assert f">{name}<" not in page, name
+
+
+def test_audit_log_columns_in_french(open_ama, french):
+    from django.urls import reverse
+
+    act(french, "star", [ask(open_ama)])
+    page = french.get(reverse("admin:ama_auditentry_changelist")).content.decode()
+    for column in ("Créée le", "Utilisateur auteur", "Action", "Cible", "Motif", "Public"):
+        assert f">{column}<" in page, column
+    assert ">Created at<" not in page and ">Actor user<" not in page
