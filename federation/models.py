@@ -210,12 +210,12 @@ class DomainBlock(models.Model):
         SUSPEND = "suspend", "block"
         LIMIT = "silence", "limit"
 
-    domain = models.CharField(max_length=255, unique=True)
-    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.SUSPEND)
-    public_comment = models.TextField(blank=True)
-    private_comment = models.TextField(blank=True)
-    is_draft = models.BooleanField(default=False, help_text="Imported entries wait here until approved.")
-    created_at = models.DateTimeField(default=timezone.now)
+    domain = models.CharField(_("domain"), max_length=255, unique=True)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.SUSPEND)
+    public_comment = models.TextField(_("public comment"), blank=True)
+    private_comment = models.TextField(_("private comment"), blank=True)
+    is_draft = models.BooleanField(_("draft"), default=False, help_text="Imported entries wait here until approved.")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("domain block")

@@ -44,10 +44,10 @@ class KeywordFilter(models.Model):
 
     ama = models.ForeignKey(Ama, null=True, blank=True, on_delete=models.CASCADE, related_name="keyword_filters",
                             help_text=_("Empty: applies to every AMA."))
-    pattern = models.CharField(max_length=300)
-    is_regex = models.BooleanField(default=False, help_text=_("Otherwise a whole-word match, any case."))
-    action = models.CharField(max_length=6, choices=Action.choices, default=Action.HOLD)
-    created_at = models.DateTimeField(default=timezone.now)
+    pattern = models.CharField(_("pattern"), max_length=300)
+    is_regex = models.BooleanField(_("regular expression"), default=False, help_text=_("Otherwise a whole-word match, any case."))
+    action = models.CharField(_("action"), max_length=6, choices=Action.choices, default=Action.HOLD)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("keyword filter")

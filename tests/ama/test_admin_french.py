@@ -139,3 +139,15 @@ def test_audit_log_columns_in_french(open_ama, french):
     for column in ("Créée le", "Utilisateur auteur", "Action", "Cible", "Motif", "Public"):
         assert f">{column}<" in page, column
     assert ">Created at<" not in page and ">Actor user<" not in page
+
+
+def test_rule_and_blocklist_columns_in_french():
+    from django.utils import translation
+
+    from ama.models import KeywordFilter
+    from federation.models import DomainBlock
+
+    with translation.override("fr"):
+        assert str(KeywordFilter._meta.get_field("pattern").verbose_name) == "motif de recherche"
+        assert str(DomainBlock._meta.get_field("severity").verbose_name) == "sévérité"
+        assert str(DomainBlock._meta.get_field("public_comment").verbose_name) == "commentaire public"
