@@ -103,3 +103,11 @@ def test_an_unreachable_uri_says_so(signed_in, loopback):
 def test_private_addresses_are_refused_by_default(signed_in):
     response = authorize(signed_in, "http://127.0.0.1:9/notes/1")
     assert response.status_code == 502 and "could not be fetched" in response.content.decode()
+
+
+@pytest.mark.parametrize("author", ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>"])
+def test_a_hostile_author_is_never_a_link(signed_in, peer, author):
+    url = peer.serve("/notes/hostile", {"id": peer.base + "/notes/hostile", "type": "Note", "attributedTo": author})
+    page = authorize(signed_in, url).content.decode()
+    assert "It is an ActivityPub Note" in page
+    assert 'href="javascript:' not in page and 'href="data:' not in page
