@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from federation import actors, http
 from federation.activities import id_of, type_of
+from federation.safe_urls import http_url
 from federation.urls_helper import is_local_url
 
 from ..activitypub import ids
@@ -68,7 +69,7 @@ def _remote(request, uri: str):
 
 
 def _page(request, uri: str, *, kind: str = "", author: str | None = None, error: str = "", status: int = 200):
-    author = author if author and author.startswith(("https://", "http://")) else ""
+    author = http_url(author) or ""
     return render(request, "ama/authorize_interaction.html",
                   {"uri": uri, "kind": kind, "author": author, "error": error}, status=status)
 
