@@ -52,8 +52,9 @@ from .events import (
     question_changed,
     question_view,
     shown_from_domains,
+    team_changed,
 )
 from .votes import votes_changed
 
 __all__ = ["UNSEEN", "Seen", "ama_changed", "answer_likes_changed", "domains_changed", "now_answering", "publish",
-           "question_changed", "question_view", "shown_from_domains", "votes_changed"]
+           "question_changed", "question_view", "shown_from_domains", "team_changed", "votes_changed"]

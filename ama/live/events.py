@@ -137,6 +137,13 @@ def ama_changed(ama: Ama, was_state: str) -> None:
     publish(ama, kind, data=fragments.ama_data(ama))
 
 
+def team_changed(ama: Ama) -> None:
+    """Co-hosts or moderators changed: the public host card and the team's own links (the dashboard's) change
+    with them, so the version moves (no cached render or 304 shows the old team); an ama_updated event."""
+    if ama.state != Ama.State.DRAFT:
+        publish(ama, "ama_updated", data=fragments.ama_data(ama))
+
+
 def shown_from_domains(domains) -> set[int]:
     """The questions the public pages list whose author is on one of `domains` or their subdomains."""
     from federation.domain_policy import normalize_domain

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from federation.models import Actor
 
-from .. import audit
+from .. import audit, live
 from ..activitypub.accounts import AccountNotFound, find_account
 from ..models import Ama, RemoteHostClaim
 from ..text import plain_text, sanitize
@@ -59,6 +59,7 @@ def remote_host_claim_verify(*, actor: Actor, content_html: str, evidence_ap_id:
             claim.save(update_fields=["verified_at", "evidence_ap_id"])
             if claim.ama.host_id != actor.pk:
                 claim.ama.cohosts.add(actor)
+                live.team_changed(claim.ama)
             audit.record(user=None, action="remote_host.verify", ama=claim.ama, target=actor.ap_id,
                          reason=evidence_ap_id, public=True)
             verified.append(claim)
@@ -69,6 +70,7 @@ def remote_host_revoke(*, ama: Ama, actor: Actor, by_user=None) -> None:
     with transaction.atomic():
         RemoteHostClaim.objects.filter(ama=ama, actor=actor).delete()
         ama.cohosts.remove(actor)
+        live.team_changed(ama)
         audit.record(user=by_user, action="remote_host.revoke", ama=ama, target=actor.ap_id, public=True)
 
 

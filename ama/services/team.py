@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from federation.models import Actor
 
-from .. import audit
+from .. import audit, live
 from ..models import Ama, ModeratorAssignment, RemoteHostClaim
 from .errors import ServiceError
 
@@ -24,6 +24,7 @@ def ama_cohost_add(*, ama: Ama, actor: Actor, by_user=None) -> Actor:
         raise ServiceError(f"{actor.handle} already co-hosts this AMA")
     with transaction.atomic():
         ama.cohosts.add(actor)
+        live.team_changed(ama)
         audit.record(user=by_user, action="ama.cohost_add", ama=ama, target=actor.ap_id, public=True)
     return actor
 
@@ -36,6 +37,7 @@ def ama_cohost_remove(*, ama: Ama, actor: Actor, by_user=None) -> None:
     with transaction.atomic():
         claimed.delete()
         ama.cohosts.remove(actor)
+        live.team_changed(ama)
         audit.record(user=by_user, action="ama.cohost_remove", ama=ama, target=actor.ap_id, public=True)
 
 
@@ -47,6 +49,7 @@ def ama_moderator_add(*, ama: Ama, user, by_user=None) -> ModeratorAssignment:
         raise ServiceError(f"{user.username} already moderates this AMA")
     with transaction.atomic():
         assignment = ModeratorAssignment.objects.create(user=user, ama=ama)
+        live.team_changed(ama)
         audit.record(user=by_user, action="moderator.assign", ama=ama, target=user.username)
     return assignment
 
@@ -56,6 +59,7 @@ def ama_moderator_remove(*, ama: Ama, user, by_user=None) -> None:
         removed, _kinds = ModeratorAssignment.objects.filter(user=user, ama=ama).delete()
         if not removed:
             raise ServiceError(f"{user.username} does not moderate this AMA")
+        live.team_changed(ama)
         audit.record(user=by_user, action="moderator.remove", ama=ama, target=user.username)
 
 

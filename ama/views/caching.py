@@ -90,7 +90,7 @@ def api_format(accept: str) -> str:
 @dataclass(frozen=True)
 class Variant:
     """Everything but the AMA's version that a public view's response depends on, as the request carries it.
-    `viewer`: "user:<id>" for a signed-in viewer (their votes, moderator links), "" for anonymous ones."""
+    `viewer`: "user:<id>:<site roles>" for a signed-in viewer (their votes, moderator links), "" for anonymous ones."""
     host: str  # as validated by request.get_host()
     path: str
     query: str  # the raw query string
@@ -138,7 +138,12 @@ def _bypasses(request) -> bool:
 
 
 def _viewer(request) -> str:
-    return f"user:{request.user.pk}" if request.user.is_authenticated else ""
+    """Who is looking, as far as a page differs by it: the account, and its site-wide roles (an admin who makes
+    someone staff changes no AMA's version; per-AMA roles move the version, see ama.live.team_changed)."""
+    user = request.user
+    if not user.is_authenticated:
+        return ""
+    return f"user:{user.pk}:{'s' if user.is_staff else ''}{'a' if user.is_superuser else ''}"
 
 
 def _cacheable_query(request, names: tuple[str, ...]) -> bool:

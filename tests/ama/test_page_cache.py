@@ -224,3 +224,35 @@ def test_two_anonymous_visitors_use_the_shared_pages_forms(open_ama):
 def test_signed_in_pages_keep_their_csrf_tokens(host_client, open_ama, question):
     html = host_client.get(f"/amas/{open_ama.slug}").content.decode()
     assert "csrfmiddlewaretoken" in html
+
+
+# ---- who the viewer is, as the page shows it --------------------------------------------------------
+
+def test_a_team_change_moves_the_version_so_no_page_shows_the_old_team(client, host, open_ama, make_host):
+    """Co-hosts and moderators are on the pages (the host card; the moderator's dashboard link): adding or
+    removing one is a new version, so the cached render and a browser's 304 give way."""
+    first = client.get(f"/amas/{open_ama.slug}")
+    bob = get_user_model().objects.create_user("bob", password="correct-horse-battery")
+    cohost = make_host("carol", "Carol")
+    steps = [lambda: services.ama_moderator_add(ama=open_ama, user=bob),
+             lambda: services.ama_moderator_remove(ama=open_ama, user=bob),
+             lambda: services.ama_cohost_add(ama=open_ama, actor=cohost),
+             lambda: services.ama_cohost_remove(ama=open_ama, actor=cohost)]
+    etag = first["ETag"]
+    for step in steps:
+        step()
+        again = client.get(f"/amas/{open_ama.slug}", HTTP_IF_NONE_MATCH=etag)
+        assert again.status_code == 200, step
+        assert again["ETag"] != etag
+        etag = again["ETag"]
+
+
+def test_site_roles_are_part_of_a_signed_in_viewers_etag(host_client, host, open_ama):
+    """An admin making an account staff changes no AMA: the viewer's own ETag still changes, so their browser
+    does not keep a page rendered for their old role."""
+    user = get_user_model().objects.get(username="alice")
+    before = host_client.get(f"/amas/{open_ama.slug}")
+    user.is_staff = not user.is_staff
+    user.save(update_fields=["is_staff"])
+    after = host_client.get(f"/amas/{open_ama.slug}", HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200 and after["ETag"] != before["ETag"]
