@@ -74,9 +74,19 @@ def votes_label(count: int) -> str:
     return ngettext("%(counter)s vote", "%(counter)s votes", count) % {"counter": count}
 
 
+def signed_in_urls(question: Question) -> dict:
+    """Where a signed-in viewer's vote form and report link post for this question, which the anonymous fragment
+    cannot hold (they need the viewer's CSRF token: the page's <template id="live-vote"> has it and live.js puts
+    these in it); none for a question that takes no votes (deleted by its author)."""
+    if question.state != Question.State.PUBLISHED:
+        return {}
+    return {"vote_url": reverse("question-vote", args=[question.ama.slug, question.pk]),
+            "report_url": reverse("question-report", args=[question.pk])}
+
+
 def question_data(question: Question) -> dict:
     row = _question_row(question)
-    return {"question_id": question.pk, "parent_id": question.parent_id} | _in_languages(
+    return {"question_id": question.pk, "parent_id": question.parent_id} | signed_in_urls(row) | _in_languages(
         row.ama, lambda: {"html": question_html(row)})
 
 
