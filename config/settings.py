@@ -162,6 +162,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True  # serve app static files without collectstatic in the embedded default
+# Files the server writes: avatars' thumbnails (federation.avatars), served by us at /media/avatars/ with a year's
+# immutable cache (their names carry their content's digest).
+MEDIA_URL = "/media/"
+MEDIA_ROOT = VAR_DIR / "media"
 
 # Counters every web and worker process shares (the failed-token throttle, the live votes' "flush scheduled"
 # keys): Redis when REDIS_URL is set, else files in var/.

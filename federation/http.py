@@ -342,6 +342,17 @@ def fetch_jrd(url: str) -> dict:
         raise FetchError(str(error)[:200], status) from error
 
 
+def fetch_bytes(url: str, *, accept: str, limit: int) -> bytes:
+    """An unsigned GET of a file (an avatar), under the same guard and deadline; a body over `limit` bytes
+    is a FetchError. The caller checks what the bytes are: the declared content type is not trusted."""
+    with _Client(settings.FEDIAMA_FETCH_TIMEOUT) as client:
+        response, _ = _get_following_redirects(client, url, None, accept=accept)
+        with response:
+            if not 200 <= response.status_code < 300:
+                raise FetchError(f"HTTP {response.status_code}", response.status_code)
+            return client.read(response, limit)
+
+
 # ---- POST ---------------------------------------------------------------------------------------
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:

@@ -223,3 +223,28 @@ class DomainBlock(models.Model):
 
     def __str__(self):
         return f"{self.get_severity_display()} {self.domain}"
+
+
+class ActorAvatar(models.Model):
+    """An actor's picture as we serve it: our own thumbnails (federation.avatar_images) named by `digest`.
+
+    A local actor's is uploaded (`uploaded`); a remote actor's is its `icon_url` fetched once (`source_url` is the
+    URL it came from: when the actor's icon_url moves on, the row is stale and the icon is fetched again). A failed
+    fetch keeps its `failure` so pages do not ask again before FAILURE_RETRY (federation.avatars).
+    """
+
+    actor = models.OneToOneField(Actor, on_delete=models.CASCADE, primary_key=True, related_name="avatar",
+                                 verbose_name=_("actor"))
+    digest = models.CharField(_("picture digest"), max_length=64, blank=True)
+    uploaded = models.BooleanField(_("uploaded here"), default=False)
+    source_url = models.URLField(_("fetched from"), max_length=500, blank=True)
+    failure = models.CharField(_("why the fetch failed"), max_length=200, blank=True)
+    queued_at = models.DateTimeField(_("fetch queued at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("avatar")
+        verbose_name_plural = _("avatars")
+
+    def __str__(self):
+        return f"avatar of {self.actor_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import avatar_views, views
 
 urlpatterns = [
     path(".well-known/webfinger", views.webfinger, name="webfinger"),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("actor/following", views.instance_following, name="instance-following"),
     path("actor/featured", views.instance_featured, name="instance-featured"),
     path("about", views.about, name="about"),
+    path("media/avatars/<str:name>", avatar_views.avatar_file, name="avatar-file"),
     path("users/<str:username>", views.actor_view, name="actor"),
     path("users/<str:username>/inbox", views.actor_inbox, name="actor-inbox"),
     path("users/<str:username>/outbox", views.outbox_view, name="actor-outbox"),

@@ -1,0 +1,183 @@
+"""Actors' avatars, served from our origin only: a local actor's upload, a remote actor's icon fetched once.
+
+The only writer of ActorAvatar rows and of the files under MEDIA_ROOT/avatars/. Files are named by the digest of
+their content (`<digest>-<size>.webp`), so they are served with a year's immutable cache and a new picture gets
+new URLs. A visitor's browser never contacts the server an icon came from: pages show our thumbnail or, until one
+exists, the placeholder (ama/templatetags/avatars.py).
+"""
+
+import logging
+import os
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import http
+from .avatar_images import MAX_BYTES, SIZES, BadImage, Thumbnails, thumbnails
+from .models import Actor, ActorAvatar
+
+log = logging.getLogger(__name__)
+AVATAR_DIR = "avatars"
+FAILURE_RETRY = timedelta(days=1)  # a failed icon is not asked for again before this (no refetch storm)
+QUEUED_RETRY = timedelta(hours=1)  # a fetch queued longer ago than this (a lost message) may be queued again
+IMAGE_ACCEPT = "image/webp, image/png, image/jpeg, image/gif;q=0.9"
+
+
+# ---- files ---------------------------------------------------------------------------------------
+
+def file_name(digest: str, size: int) -> str:
+    return f"{digest}-{size}.webp"
+
+
+def directory() -> Path:
+    return Path(settings.MEDIA_ROOT) / AVATAR_DIR
+
+
+def _write(thumbs: Thumbnails) -> None:
+    """Each thumbnail written once, atomically (a reader never sees half a file)."""
+    folder = directory()
+    folder.mkdir(parents=True, exist_ok=True)
+    for size, data in thumbs.files.items():
+        target = folder / file_name(thumbs.digest, size)
+        if target.exists():
+            continue
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".incoming-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+
+
+def url_of(digest: str, size: int) -> str:
+    return f"{settings.MEDIA_URL}{AVATAR_DIR}/{file_name(digest, size)}"
+
+
+def thumbnail_size_for(css_pixels: int) -> int:
+    """The smallest thumbnail sharp on a 2x screen at this displayed size, else the largest."""
+    return next((size for size in SIZES if size >= 2 * css_pixels), max(SIZES))
+
+
+# ---- reads ---------------------------------------------------------------------------------------
+
+def _row(actor: Actor) -> ActorAvatar | None:
+    try:
+        return actor.avatar
+    except ActorAvatar.DoesNotExist:
+        return None
+
+
+def shown_digest(actor: Actor) -> str:
+    """The digest of the thumbnails to show for this actor, "" for the placeholder."""
+    row = _row(actor)
+    if row is None or not row.digest:
+        return ""
+    return row.digest if row.uploaded or row.source_url == actor.icon_url else ""
+
+
+def needs_fetch(actor: Actor) -> bool:
+    """A remote actor whose icon we have not fetched (or not since it changed), nor tried lately."""
+    if actor.is_local or not actor.icon_url:
+        return False
+    row, now = _row(actor), timezone.now()
+    if row is None:
+        return True
+    if row.queued_at and row.queued_at > now - QUEUED_RETRY:
+        return False
+    if row.source_url != actor.icon_url:
+        return True
+    return not row.digest and row.updated_at < now - FAILURE_RETRY
+
+
+# ---- writes --------------------------------------------------------------------------------------
+
+def avatar_upload(*, actor: Actor, data: bytes) -> ActorAvatar:
+    """A local actor's new avatar from uploaded bytes; BadImage (nothing stored) when they are not one we accept.
+
+    The actor's icon_url becomes the large thumbnail's absolute URL, so its ActivityPub document shows it.
+    """
+    if not actor.is_local:
+        raise ValueError("only a local actor uploads an avatar")
+    thumbs = thumbnails(data)
+    _write(thumbs)
+    with transaction.atomic():
+        row, _ = ActorAvatar.objects.update_or_create(actor=actor, defaults=dict(
+            digest=thumbs.digest, uploaded=True, source_url="", failure="", queued_at=None,
+            updated_at=timezone.now()))
+        actor.icon_url = f"{settings.FEDIAMA_SCHEME}://{settings.FEDIAMA_DOMAIN}{url_of(thumbs.digest, max(SIZES))}"
+        actor.save(update_fields=["icon_url"])
+    return row
+
+
+def avatar_remove(*, actor: Actor) -> None:
+    """A local actor goes back to the placeholder."""
+    with transaction.atomic():
+        ActorAvatar.objects.filter(actor=actor, uploaded=True).delete()
+        if actor.is_local:
+            actor.icon_url = ""
+            actor.save(update_fields=["icon_url"])
+
+
+def queue_fetch(actor: Actor) -> bool:
+    """Queue one fetch of a remote actor's icon (after commit) unless one is queued already; True if queued."""
+    if not needs_fetch(actor):
+        return False
+    now = timezone.now()
+    row, created = ActorAvatar.objects.get_or_create(actor=actor, defaults={"queued_at": now})
+    if not created:
+        claimed = ActorAvatar.objects.filter(pk=row.pk).filter(
+            Q(queued_at__isnull=True) | Q(queued_at__lte=now - QUEUED_RETRY)).update(queued_at=now)
+        if not claimed:
+            return False
+    row.queued_at = now
+    actor.avatar = row
+    actor_id = actor.pk
+    transaction.on_commit(lambda: _send(actor_id))
+    return True
+
+
+def _send(actor_id: int) -> None:
+    from .tasks import enqueue  # tasks imports routing, which imports actors, which imports this module
+
+    enqueue(fetch_avatar, actor_id)
+
+
+def _fetched(url: str) -> Thumbnails:
+    return thumbnails(http.fetch_bytes(url, accept=IMAGE_ACCEPT, limit=MAX_BYTES))
+
+
+def avatar_fetch(actor_id: int) -> str:
+    """Fetch a remote actor's icon once through the guarded client, keep our thumbnails or the failure.
+
+    Safe to run twice. Returns "fetched", "failed" or "skipped"."""
+    actor = Actor.objects.filter(pk=actor_id, is_local=False).first()
+    if actor is None or not actor.icon_url:
+        ActorAvatar.objects.filter(actor_id=actor_id, uploaded=False).update(queued_at=None)
+        return "skipped"
+    url = actor.icon_url
+    try:
+        thumbs = _fetched(url)
+    except (http.FetchError, BadImage) as error:
+        reason = error.reason[:200]
+        log.warning("avatar of %s not fetched from %s: %s (placeholder shown; tried again after %s)",
+                    actor.handle, url, reason, FAILURE_RETRY)
+        _keep(actor, url, digest="", failure=reason)
+        return "failed"
+    _write(thumbs)
+    _keep(actor, url, digest=thumbs.digest, failure="")
+    return "fetched"
+
+
+def _keep(actor: Actor, url: str, *, digest: str, failure: str) -> None:
+    ActorAvatar.objects.update_or_create(actor=actor, defaults=dict(
+        digest=digest, uploaded=False, source_url=url, failure=failure, queued_at=None, updated_at=timezone.now()))
+
+
+@shared_task(name="federation.tasks.fetch_avatar")
+def fetch_avatar(actor_id: int) -> str:
+    return avatar_fetch(actor_id)
