@@ -24,8 +24,11 @@ Public kinds and their payload:
                                             answer_html (the answer's content alone, e.g. for the stage view)
     answer_deleted                          question_id, parent_id, html, answer_id
     votes_changed                           question_id, vote_count (the score), votes_here, remote_votes,
-                                            label ("3 votes"); at most one per
+                                            label ("3 votes"), parts ("12 votes: 7 here, 5 on mastodon.example":
+                                            only with remote votes); at most one per
                                             question per FEDIAMA_LIVE_VOTE_WINDOW second, the last count always
+    scores_changed                          questions: [votes_changed's payload, ...]: the remote tallies moved
+                                            these scores (one event per AMA per batch of the refresher)
     answer_likes_changed                    question_id, answer_id, like_count, label ("found helpful by 9"):
                                             likes of an answer, never the question's score
     now_answering                           question_id, parent_id, html; or question_id null: nobody now
@@ -54,7 +57,9 @@ from .events import (
     shown_from_domains,
     team_changed,
 )
+from .scores import scores_changed
 from .votes import votes_changed
 
 __all__ = ["UNSEEN", "Seen", "ama_changed", "answer_likes_changed", "domains_changed", "now_answering", "publish",
-           "question_changed", "question_view", "shown_from_domains", "team_changed", "votes_changed"]
+           "question_changed", "question_view", "scores_changed", "shown_from_domains", "team_changed",
+           "votes_changed"]

@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import ngettext
 
 from ..models import Ama, Answer, Question
+from ..templatetags.scores import score_parts
 
 LOCALIZED = "localized"  # {language: {field: value}}: the payload's language-dependent fields in other languages
 
@@ -99,9 +100,24 @@ def answer_data(question: Question, answer: Answer) -> dict:
 
 def votes_data(question: Question) -> dict:
     """vote_count is the score the page shows (votes here + remote likes); its parts beside it."""
+    return _score_numbers(question) | _in_languages(question.ama, lambda: _score_words(question))
+
+
+def scores_data(ama: Ama, questions: list[Question]) -> dict:
+    """Several questions' votes_data at once (scores_changed): {"questions": [rows]}, in each language."""
+    return _in_languages(ama, lambda: {"questions": [_score_numbers(question) | _score_words(question)
+                                                     for question in questions]})
+
+
+def _score_numbers(question: Question) -> dict:
     return {"question_id": question.pk, "vote_count": question.score, "votes_here": question.vote_count,
-            "remote_votes": question.remote_like_count} | _in_languages(
-        question.ama, lambda: {"label": votes_label(question.score)})
+            "remote_votes": question.remote_like_count}
+
+
+def _score_words(question: Question) -> dict:
+    """"3 votes", and the parts ("12 votes: 7 here, 5 on mastodon.example") when some are remote."""
+    words = {"label": votes_label(question.score)}
+    return words | {"parts": score_parts(question)} if question.remote_like_count else words
 
 
 def helpful_label(count: int) -> str:

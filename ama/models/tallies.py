@@ -1,6 +1,6 @@
 """Remote tallies: what we know of each remote question's likes on its origin server, and when to ask again.
 
-ama/tallies reads and schedules these rows; ama.services.question_tally_update is the one writer of what a
+ama/tallies reads and schedules these rows; ama.services.questions_tally_update is the one writer of what a
 viewer sees (Question.remote_like_count). FEDERATION.md "Remote tallies" has the rules."""
 
 from django.db import models

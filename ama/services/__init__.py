@@ -84,9 +84,9 @@ __all__ += [
     "audit_undo", "keyword_filter_delete", "keyword_filter_save", "report_assign", "report_create",
     "report_forward", "report_receive", "report_resolve",
 ]
-from .tallies import question_tally_keep, question_tally_recount, question_tally_update  # noqa: E402
+from .tallies import question_tally_recount, questions_tally_keep, questions_tally_update  # noqa: E402
 
-__all__ += ["question_tally_keep", "question_tally_recount", "question_tally_update"]
+__all__ += ["question_tally_recount", "questions_tally_keep", "questions_tally_update"]
 from .placements import (  # noqa: E402
     community_find,
     placement_add,

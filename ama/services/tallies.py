@@ -1,7 +1,11 @@
 """Remote tallies: the likes a remote question's origin reports, credited beside the votes we received
 (ama/tallies fetches them; FEDERATION.md "Remote tallies" has the rule). The only writers of TallyState's
-results and of Question.remote_like_count."""
+results and of Question.remote_like_count.
 
+The refresher applies its answers in batches (questions_tally_update, questions_tally_keep): a handful of
+queries and one live event per AMA per batch, whatever the number of questions in it."""
+
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,6 +15,7 @@ from django.utils import timezone
 from .. import live
 from ..models import Question, TallyState, Vote
 from ..tallies.likes import Likes, credited
+from .rows import update_each
 
 
 @dataclass(frozen=True)
@@ -21,28 +26,81 @@ class Refresh:
     failures: int = 0
 
 
-def question_tally_update(*, question: Question, likes: Likes | None, etag: str = "", last_modified: str = "",
-                          refresh: Refresh, direct: dict[str, str] | None = None) -> bool:
-    """The origin answered with the object: its likes (None: it exposes none) replace what we knew, the credited
-    count is written, and a score change is published (live votes_changed). True when the score changed.
-    `direct`: the question's direct voters ({actor id: domain}) when the caller read them already."""
-    with transaction.atomic():
-        state = TallyState(question=question, origin=question.tally.origin, likes_total=likes.total if likes else None,
-                           likers=sorted(likes.likers) if likes else [], likers_unnamed=likes.unnamed if likes else 0)
-        TallyState.objects.filter(question=question).update(
-            likes_total=state.likes_total, likers=state.likers, likers_unnamed=state.likers_unnamed, etag=etag,
-            last_modified=last_modified, seen_at=timezone.now(), next_refresh_at=refresh.at,
-            interval=refresh.interval, failures=refresh.failures, last_error="", claim="")
-        return _credit(question, state, direct=direct)
+@dataclass(frozen=True)
+class Counted:
+    """The origin answered with the object: its likes (None: it exposes none) and validators, and when to ask
+    again. `question` as the refresher loaded it (with its AMA)."""
+    question: Question
+    origin: str  # the host that counted them (TallyState.origin)
+    likes: Likes | None
+    refresh: Refresh
+    etag: str = ""
+    last_modified: str = ""
 
 
-def question_tally_keep(*, question: Question, refresh: Refresh, error: str = "") -> None:
+@dataclass(frozen=True)
+class Kept:
     """The count stays as it was: the object is unchanged (304, no error) or the origin failed (error)."""
-    fields = {"next_refresh_at": refresh.at, "interval": refresh.interval, "failures": refresh.failures,
-              "last_error": error[:200], "claim": ""}
-    if not error:
-        fields["seen_at"] = timezone.now()
-    TallyState.objects.filter(question=question).update(**fields)
+    question_id: int
+    refresh: Refresh
+    error: str = ""
+
+
+COUNTED_FIELDS = ["likes_total", "likers", "likers_unnamed", "etag", "last_modified", "seen_at", "next_refresh_at",
+                  "interval", "failures", "last_error", "claim"]
+
+
+def questions_tally_update(answers: list[Counted]) -> set[int]:
+    """A batch of answers with objects: their likes replace what we knew (one UPDATE sent once), each credited
+    count is worked out against the direct voters read now (one query) and written where it changed (one
+    more), and the changed scores are published: one live `scores_changed` per AMA. Returns the ids of the
+    questions whose score changed."""
+    if not answers:
+        return set()
+    now = timezone.now()
+    rows = [_counted_row(answer, now) for answer in answers]
+    ids = [answer.question.pk for answer in answers]
+    with transaction.atomic():
+        update_each(TallyState, COUNTED_FIELDS, rows)
+        direct = direct_voters(ids)
+        current = {pk: (votes, remote) for pk, votes, remote in Question.objects.filter(pk__in=ids).values_list(
+            "pk", "vote_count", "remote_like_count")}
+        changed = []
+        for answer, row in zip(answers, rows, strict=True):
+            question = answer.question
+            if question.pk not in current:
+                continue  # deleted meanwhile (its row went with it)
+            question.vote_count, question.remote_like_count = current[question.pk]
+            count = _credited(row, direct[question.pk])
+            if count != question.remote_like_count:
+                question.remote_like_count = count
+                changed.append(question)
+        update_each(Question, ["remote_like_count"], changed)
+        live.scores_changed(changed)
+    return {question.pk for question in changed}
+
+
+def _counted_row(answer: Counted, now) -> TallyState:
+    likes, refresh = answer.likes, answer.refresh
+    return TallyState(question_id=answer.question.pk, origin=answer.origin, likes_total=likes.total if likes else None,
+                      likers=sorted(likes.likers) if likes else [], likers_unnamed=likes.unnamed if likes else 0,
+                      etag=answer.etag, last_modified=answer.last_modified, seen_at=now,
+                      next_refresh_at=refresh.at, interval=refresh.interval, failures=refresh.failures,
+                      last_error="", claim="")
+
+
+def questions_tally_keep(kept: list[Kept]) -> None:
+    """The counts stay as they were; when to ask again, and the error if any. One UPDATE per distinct outcome
+    (rows that share their next refresh, interval, failures and error), not per question."""
+    now, groups = timezone.now(), defaultdict(list)
+    for row in kept:
+        groups[(row.refresh, row.error[:200])].append(row.question_id)
+    for (refresh, error), ids in groups.items():
+        fields = {"next_refresh_at": refresh.at, "interval": refresh.interval, "failures": refresh.failures,
+                  "last_error": error, "claim": ""}
+        if not error:
+            fields["seen_at"] = now
+        TallyState.objects.filter(question_id__in=ids).update(**fields)
 
 
 def question_tally_recount(*, question: Question) -> bool:
@@ -52,7 +110,12 @@ def question_tally_recount(*, question: Question) -> bool:
     if state is None:
         return False
     question.remote_like_count = Question.objects.values_list("remote_like_count", flat=True).get(pk=question.pk)
-    return _credit(question, state, publish=False)
+    count = _credited(state, direct_voters([question.pk])[question.pk])
+    if count == question.remote_like_count:
+        return False
+    Question.objects.filter(pk=question.pk).update(remote_like_count=count)
+    question.remote_like_count = count
+    return True
 
 
 def direct_voters(question_ids) -> dict[int, dict[str, str]]:
@@ -64,18 +127,9 @@ def direct_voters(question_ids) -> dict[int, dict[str, str]]:
     return voters
 
 
-def _credit(question: Question, state: TallyState, *, publish: bool = True, direct: dict | None = None) -> bool:
-    """Write the credited count when it differs from the question's (as loaded by the caller, in this
-    transaction or just before it)."""
+def _credited(state: TallyState, direct: dict[str, str]) -> int:
+    """The remote part of a question's score from its tally row and its direct voters ({actor id: domain})."""
     likes = None if state.likes_total is None and not state.likers and not state.likers_unnamed else Likes(
         total=state.likes_total, likers=frozenset(state.likers), unnamed=state.likers_unnamed)
-    direct = direct_voters([question.pk])[question.pk] if direct is None else direct
-    count = credited(likes, direct=set(direct),
-                     direct_on_origin={ap_id for ap_id, domain in direct.items() if domain == state.origin})
-    if count == question.remote_like_count:
-        return False
-    Question.objects.filter(pk=question.pk).update(remote_like_count=count)
-    question.remote_like_count = count
-    if publish:
-        live.votes_changed(question)
-    return True
+    return credited(likes, direct=set(direct),
+                    direct_on_origin={ap_id for ap_id, domain in direct.items() if domain == state.origin})

@@ -1,12 +1,14 @@
 """One refresh cycle: enrol and retire rows, take the due ones within each origin's budget, refetch them on a
-small thread pool (per-origin limits held by the gate), apply each outcome as it comes in.
+small thread pool (per-origin limits held by the gate), apply the outcomes in batches as they come in.
 
 Only one cycle runs at a time (a TallyRun lease taken by a conditional UPDATE): the per-origin limits are then
 global, whatever the number of workers; a second cycle started meanwhile returns at once. Claims on the rows
 keep one fetch per object in flight even if a cycle outlives its lease."""
 
+import queue
+import time
 from collections import Counter, defaultdict
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -16,14 +18,15 @@ from django.utils import timezone
 from federation import actors
 
 from ..models import Ama, TallyOrigin, TallyRun, TallyState
-from ..services.tallies import direct_voters
 from . import schedule
-from .apply import apply
+from .apply import apply_batch
 from .fetch import Job, refetch
 from .gate import OriginGate, window_open
 
 RUN = "refresh"
 RUN_LEASE = timedelta(minutes=5)
+APPLY_BATCH = 100  # outcomes applied together
+APPLY_EVERY = 1.0  # seconds: what came back meanwhile is applied even if fewer
 
 
 @dataclass
@@ -81,14 +84,26 @@ def _within_budget(rows: list[TallyState], gate: OriginGate) -> list[int]:
 
 
 def _refetch_all(claimed: list[TallyState], gate: OriginGate) -> Counter:
-    standings, voters = _standings(claimed), direct_voters([state.pk for state in claimed])
+    """Fetch on the pool; apply what came back in batches (APPLY_BATCH outcomes, or what came back within
+    APPLY_EVERY seconds), so that a batch costs a few queries and one live event per AMA."""
+    standings = _standings(claimed)
     signer = actors.signer_for(actors.instance_actor())
-    outcomes = Counter()
+    finished = queue.SimpleQueue()  # (future, state) as each fetch ends: no waiting on every future at once
+    outcomes, ready, left, since = Counter(), [], len(claimed), time.monotonic()
     with ThreadPoolExecutor(max_workers=settings.FEDIAMA_TALLY_THREADS, thread_name_prefix="tally") as pool:
-        running = {pool.submit(refetch, _job(state), gate, signer): state for state in claimed}
-        for future in as_completed(running):
-            state = running[future]
-            outcomes[apply(future.result(), state, standings[state.pk], voters[state.pk])] += 1
+        for state in claimed:
+            future = pool.submit(refetch, _job(state), gate, signer)
+            future.add_done_callback(lambda done, state=state: finished.put((done, state)))
+        while left:
+            try:
+                future, state = finished.get(timeout=APPLY_EVERY)
+                ready.append((future.result(), state))
+                left -= 1
+            except queue.Empty:
+                pass
+            if ready and (len(ready) >= APPLY_BATCH or not left or time.monotonic() - since >= APPLY_EVERY):
+                outcomes += apply_batch(ready, standings)
+                ready, since = [], time.monotonic()
     return outcomes
 
 
@@ -105,13 +120,14 @@ def _standings(claimed: list[TallyState]) -> dict[int, schedule.Standing]:
 
 
 def _save_budgets(gate: OriginGate, now) -> None:
-    """This run's spending added to each origin's open window (a closed window starts again now)."""
-    for host, spent in gate.spent.items():
-        row, created = TallyOrigin.objects.get_or_create(host=host, defaults={"window_started_at": now,
-                                                                            "spent": spent})
-        if created:
-            continue
-        if window_open(row.window_started_at, now):
-            TallyOrigin.objects.filter(host=host).update(spent=spent)
-        else:
-            TallyOrigin.objects.filter(host=host).update(window_started_at=now, spent=spent)
+    """This run's spending added to each origin's open window (a closed window starts again now): one query to
+    read the windows, one insert for new origins, one UPDATE per distinct (window, spent)."""
+    windows = dict(TallyOrigin.objects.filter(host__in=list(gate.spent)).values_list("host", "window_started_at"))
+    TallyOrigin.objects.bulk_create([TallyOrigin(host=host, window_started_at=now, spent=spent)
+                                     for host, spent in gate.spent.items() if host not in windows],
+                                    ignore_conflicts=True, batch_size=500)
+    groups = defaultdict(list)
+    for host, started in windows.items():
+        groups[(started if window_open(started, now) else now, gate.spent[host])].append(host)
+    for (started, spent), hosts in groups.items():
+        TallyOrigin.objects.filter(host__in=hosts).update(window_started_at=started, spent=spent)

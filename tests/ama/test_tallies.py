@@ -8,8 +8,11 @@ import pytest
 from django.utils import timezone
 
 from ama import services
-from ama.models import Question, TallyRun, TallyState
-from ama.tallies import schedule
+from ama.models import LiveEvent, Question, TallyRun, TallyState
+from ama.tallies import run, schedule
+from ama.tallies.apply import apply_batch
+from ama.tallies.fetch import Job, Outcome
+from ama.tallies.likes import Likes
 from ama.tallies.run import RUN, refresh_due
 from federation.models import Actor
 from tests.tally_origins import Origin, listed_likes, mastodon_likes
@@ -261,3 +264,76 @@ def test_top_votes_sorts_by_score(open_ama, origin, host):
     services.vote_add(question=voted_here, actor=host)
     refresh_due()
     assert list(open_ama.questions.sorted_by("top").values_list("pk", flat=True)) == [liked_there.pk, voted_here.pk]
+
+
+def score_events(ama) -> list[LiveEvent]:
+    return list(LiveEvent.objects.filter(ama=ama, kind__in=("scores_changed", "votes_changed")).order_by("seq"))
+
+
+def test_a_batch_of_changed_scores_is_one_live_event_per_ama(open_ama, origin, host, monkeypatch):
+    monkeypatch.setattr(run, "APPLY_EVERY", 60)  # however slow the machine, one batch
+    now = timezone.now()
+    other = services.ama_create(host=host, title="Second", language="fr", opens_at=now - timedelta(hours=1),
+                                closes_at=now + timedelta(hours=2), publish=True)
+    mine = [remote_question(open_ama, origin, f"/statuses/b{n}", likes=mastodon_likes("x", n + 1)) for n in range(5)]
+    theirs = remote_question(other, origin, "/statuses/o1", likes=mastodon_likes("x", 7))
+    services.vote_add(question=theirs, actor=host)
+
+    assert refresh_due().outcomes["counted"] == 6
+
+    [event] = score_events(open_ama)
+    assert event.kind == "scores_changed" and event.question_id is None
+    assert sorted((row["question_id"], row["vote_count"], row["remote_votes"], row["label"])
+                  for row in event.payload["questions"]) == [(q.pk, n + 1, n + 1, f"{n + 1} vote" + "s" * (n > 0))
+                                                             for n, q in enumerate(mine)]
+    [event] = [event for event in score_events(other) if event.kind == "scores_changed"]  # the vote's is apart
+    [row] = event.payload["questions"]
+    assert (row["question_id"], row["vote_count"], row["votes_here"], row["remote_votes"]) == (theirs.pk, 8, 1, 7)
+    # the French AMA's own words are French; its English variant is kept for English pages
+    assert row["parts"] == f"8 votes : 1 ici, 7 sur {origin.domain}"
+    assert event.payload["localized"]["en"]["questions"][0]["parts"] == f"8 votes: 1 here, 7 on {origin.domain}"
+
+
+def test_each_batch_of_the_refresher_is_one_event(open_ama, origin, monkeypatch):
+    monkeypatch.setattr(run, "APPLY_BATCH", 2)
+    monkeypatch.setattr(run, "APPLY_EVERY", 60)
+    for n in range(5):
+        remote_question(open_ama, origin, f"/statuses/e{n}", likes=mastodon_likes("x", 3))
+
+    refresh_due()
+
+    events = score_events(open_ama)
+    assert [len(event.payload["questions"]) for event in events] == [2, 2, 1]
+    assert {event.kind for event in events} == {"scores_changed"}
+
+
+def test_an_unchanged_score_publishes_nothing(open_ama, origin):
+    question = remote_question(open_ama, origin, "/statuses/u1", likes=mastodon_likes("x", 3))
+    refresh_due()
+    make_due(question)
+    before = len(score_events(open_ama))
+
+    assert refresh_due().outcomes["unchanged"] == 1
+    assert len(score_events(open_ama)) == before == 1
+
+
+def test_a_batch_applies_around_questions_deleted_meanwhile(open_ama, origin):
+    """Between the fetch and the batch's write, one question was deleted by its author (a tombstone, off the
+    page) and one was removed with its rows: the others are counted, the event names only what the page shows."""
+    kept, tombstoned, removed = [remote_question(open_ama, origin, f"/statuses/d{n}") for n in range(3)]
+    schedule.enroll()
+    claimed = schedule.claim([kept.pk, tombstoned.pk, removed.pk], timezone.now())
+    standing = schedule.Standing(ama_state=open_ama.State.LIVE, top=True)
+    answers = [(Outcome(Job(state.question_id, state.question.ap_id, state.origin), "fetched",
+                        likes=Likes(total=4, likers=frozenset())), state) for state in claimed]
+    services.question_delete_received(question=tombstoned)
+    Question.objects.filter(pk=removed.pk).delete()
+
+    said = apply_batch(answers, {state.pk: standing for state in claimed})
+
+    assert said == {"counted": 3}
+    assert Question.objects.get(pk=kept.pk).remote_like_count == 4
+    assert TallyState.objects.get(question=kept).likes_total == 4
+    assert not TallyState.objects.filter(question_id=removed.pk).exists()
+    [event] = [event for event in score_events(open_ama) if event.kind == "scores_changed"]
+    assert [row["question_id"] for row in event.payload["questions"]] == [kept.pk]

@@ -192,6 +192,13 @@
     if (!count) { return; }
     count.dataset.votes = data.vote_count;
     count.textContent = data.label;
+    if (data.parts) {
+      count.title = data.parts;
+      count.setAttribute("aria-label", data.parts);
+    } else {
+      count.removeAttribute("title");
+      count.removeAttribute("aria-label");
+    }
   }
 
   /* An answer's likes ("found helpful by 9"): its own line only; the question's place never moves for them. */
@@ -226,6 +233,7 @@
     question_removed: questionGone,
     question_merged: questionGone,
     votes_changed: votesChanged,
+    scores_changed: function (data) { data.questions.forEach(votesChanged); },
     now_answering: nowAnswering,
     ama_closed: function () {
       if (now) { now.hidden = true; }

@@ -138,6 +138,7 @@
     question_removed: gone,
     question_merged: gone,
     votes_changed: votes,
+    scores_changed: function (data) { data.questions.forEach(votes); },
     reset: reload,
     ama_opened: reload,
     ama_closed: reload,
