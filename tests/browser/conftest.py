@@ -5,6 +5,8 @@ import os
 import pytest
 from django.db import connections
 
+from tests.browser.site_tour import tour  # noqa: F401  (the pages every page-wide check visits)
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
