@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ActorQuerySet(models.QuerySet):
@@ -21,37 +22,38 @@ class Actor(models.Model):
     """Any ActivityPub actor. Local ones carry a private key; remote ones are a cache of their document."""
 
     class Type(models.TextChoices):
-        PERSON = "Person"
-        APPLICATION = "Application"
-        GROUP = "Group"
-        SERVICE = "Service"
-        ORGANIZATION = "Organization"
+        PERSON = "Person", _("person")
+        APPLICATION = "Application", _("application")
+        GROUP = "Group", _("group")
+        SERVICE = "Service", _("service")
+        ORGANIZATION = "Organization", _("organization")
 
-    ap_id = models.URLField(max_length=500, unique=True)
-    is_local = models.BooleanField(default=False, db_index=True)
-    actor_type = models.CharField(max_length=20, choices=Type.choices, default=Type.PERSON)
-    username = models.CharField(max_length=200)
-    domain = models.CharField(max_length=255, db_index=True)  # the host of ap_id: blocks and checks use it
+    ap_id = models.URLField(_("ActivityPub id"), max_length=500, unique=True)
+    is_local = models.BooleanField(_("on this server"), default=False, db_index=True)
+    actor_type = models.CharField(_("actor type"), max_length=20, choices=Type.choices, default=Type.PERSON)
+    username = models.CharField(_("username"), max_length=200)
+    # the host of ap_id: blocks and checks use it
+    domain = models.CharField(_("domain"), max_length=255, db_index=True)
     # the domain of the handle when WebFinger confirms one other than `domain` (federation.webfinger)
-    handle_domain = models.CharField(max_length=255, blank=True)
-    display_name = models.CharField(max_length=300, blank=True)
-    summary = models.TextField(blank=True)
-    url = models.URLField(max_length=500, blank=True)
-    icon_url = models.URLField(max_length=500, blank=True)
-    inbox = models.URLField(max_length=500, blank=True)
-    shared_inbox = models.URLField(max_length=500, blank=True)
-    outbox = models.URLField(max_length=500, blank=True)
-    followers_url = models.URLField(max_length=500, blank=True)
-    key_id = models.CharField(max_length=500, blank=True, db_index=True)
-    public_key_pem = models.TextField(blank=True)
-    private_key_pem = models.TextField(blank=True)
-    manually_approves_followers = models.BooleanField(default=False)
+    handle_domain = models.CharField(_("handle's domain"), max_length=255, blank=True)
+    display_name = models.CharField(_("display name"), max_length=300, blank=True)
+    summary = models.TextField(_("profile text"), blank=True)
+    url = models.URLField(_("profile page"), max_length=500, blank=True)
+    icon_url = models.URLField(_("avatar address"), max_length=500, blank=True)
+    inbox = models.URLField(_("inbox"), max_length=500, blank=True)
+    shared_inbox = models.URLField(_("shared inbox"), max_length=500, blank=True)
+    outbox = models.URLField(_("outbox"), max_length=500, blank=True)
+    followers_url = models.URLField(_("followers collection"), max_length=500, blank=True)
+    key_id = models.CharField(_("key id"), max_length=500, blank=True, db_index=True)
+    public_key_pem = models.TextField(_("public key (PEM)"), blank=True)
+    private_key_pem = models.TextField(_("private key (PEM)"), blank=True)
+    manually_approves_followers = models.BooleanField(_("approves followers by hand"), default=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="actors")
-    raw = models.JSONField(null=True, blank=True)
-    fetched_at = models.DateTimeField(null=True, blank=True)
-    gone_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+                             related_name="actors", verbose_name=_("account on this server"))
+    raw = models.JSONField(_("document as fetched"), null=True, blank=True)
+    fetched_at = models.DateTimeField(_("fetched at"), null=True, blank=True)
+    gone_at = models.DateTimeField(_("gone at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("first seen"), default=timezone.now)
 
     objects = ActorQuerySet.as_manager()
 
@@ -77,15 +79,17 @@ class Actor(models.Model):
 
 class Follow(models.Model):
     class State(models.TextChoices):
-        PENDING = "pending"
-        ACCEPTED = "accepted"
-        REJECTED = "rejected"
+        PENDING = "pending", pgettext_lazy("follow", "pending")
+        ACCEPTED = "accepted", pgettext_lazy("follow", "accepted")
+        REJECTED = "rejected", pgettext_lazy("follow", "rejected")
 
-    follower = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="following_set")
-    followed = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="follower_set")
-    ap_id = models.URLField(max_length=500, blank=True)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    created_at = models.DateTimeField(default=timezone.now)
+    follower = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="following_set",
+                                 verbose_name=_("follower"))
+    followed = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="follower_set",
+                                 verbose_name=_("followed"))
+    ap_id = models.URLField(_("ActivityPub id"), max_length=500, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(_("since"), default=timezone.now)
 
     class Meta:
         verbose_name = _("follow")
@@ -102,28 +106,30 @@ class InboxMessage(models.Model):
     filters scan, newest first, which a moderator's page can afford."""
 
     class State(models.TextChoices):
-        QUEUED = "queued"
-        PROCESSING = "processing"
-        RETRYING = "retrying"  # a server it needed could not be reached: taken again at next_attempt_at
-        PROCESSED = "processed"
-        IGNORED = "ignored"
-        FAILED = "failed"
+        QUEUED = "queued", pgettext_lazy("inbox message", "queued")
+        PROCESSING = "processing", pgettext_lazy("inbox message", "processing")
+        # a server it needed could not be reached: taken again at next_attempt_at
+        RETRYING = "retrying", pgettext_lazy("inbox message", "retrying")
+        PROCESSED = "processed", pgettext_lazy("inbox message", "processed")
+        IGNORED = "ignored", pgettext_lazy("inbox message", "ignored")
+        FAILED = "failed", pgettext_lazy("inbox message", "failed")
 
-    ap_id = models.CharField(max_length=500, unique=True)
-    activity_type = models.CharField(max_length=40)
-    actor_ap_id = models.CharField(max_length=500)
-    domain = models.CharField(max_length=255)
-    key_id = models.CharField(max_length=500, blank=True)
-    received_via = models.CharField(max_length=200, blank=True)
-    body = models.JSONField()
-    state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED, db_index=True)
-    attempts = models.PositiveIntegerField(default=0)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)  # when a retrying row is taken again
-    result = models.CharField(max_length=200, blank=True)
-    error = models.TextField(blank=True)
-    received_at = models.DateTimeField(default=timezone.now)
-    processed_at = models.DateTimeField(null=True, blank=True)
+    ap_id = models.CharField(_("ActivityPub id"), max_length=500, unique=True)
+    activity_type = models.CharField(_("activity type"), max_length=40)
+    actor_ap_id = models.CharField(_("sender"), max_length=500)
+    domain = models.CharField(_("domain"), max_length=255)
+    key_id = models.CharField(_("signing key"), max_length=500, blank=True)
+    received_via = models.CharField(_("received via"), max_length=200, blank=True)
+    body = models.JSONField(_("body"))
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.QUEUED, db_index=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    lease_until = models.DateTimeField(_("taken until"), null=True, blank=True)
+    # when a retrying row is taken again
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    result = models.CharField(_("result"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    received_at = models.DateTimeField(pgettext_lazy("inbox message", "received at"), default=timezone.now)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("inbox message")
@@ -151,28 +157,28 @@ class Delivery(models.Model):
     """One signed POST of one activity to one inbox. The row is the truth; Celery only carries its id."""
 
     class State(models.TextChoices):
-        PENDING = "pending"
-        IN_FLIGHT = "in_flight"
-        RETRYING = "retrying"
-        DELIVERED = "delivered"
-        FAILED = "failed"  # permanent refusal (4xx, 410, 501)
-        DEAD = "dead"  # retries exhausted; an operator can re-queue
+        PENDING = "pending", pgettext_lazy("delivery", "pending")
+        IN_FLIGHT = "in_flight", pgettext_lazy("delivery", "in flight")
+        RETRYING = "retrying", pgettext_lazy("delivery", "retrying")
+        DELIVERED = "delivered", pgettext_lazy("delivery", "delivered")
+        FAILED = "failed", pgettext_lazy("delivery", "refused")  # permanent refusal (4xx, 410, 501)
+        DEAD = "dead", pgettext_lazy("delivery", "given up")  # retries exhausted; an operator can re-queue
 
     # A fan-out inserts a row per inbox in the answer's transaction, and every index slows that insert: the
     # unique (activity, inbox) also serves lookups by activity; (state, next_attempt_at) the sweeper and the
     # purge; (domain, state) the per-domain cap, the breaker and federation_status.
     activity = models.ForeignKey(OutboxActivity, on_delete=models.CASCADE, related_name="deliveries",
-                                 db_index=False)
-    inbox = models.URLField(max_length=500)
-    domain = models.CharField(max_length=255)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    last_status = models.PositiveIntegerField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+                                 db_index=False, verbose_name=_("activity"))
+    inbox = models.URLField(_("inbox"), max_length=500)
+    domain = models.CharField(_("domain"), max_length=255)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    lease_until = models.DateTimeField(_("taken until"), null=True, blank=True)
+    last_status = models.PositiveIntegerField(_("last HTTP status"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")
@@ -186,17 +192,18 @@ class DomainHealth(models.Model):
     """Per-domain circuit breaker and the signature scheme that works there."""
 
     class Scheme(models.TextChoices):
-        CAVAGE = "cavage"
-        RFC9421 = "rfc9421"
+        CAVAGE = "cavage", _("draft-cavage HTTP signatures")
+        RFC9421 = "rfc9421", _("RFC 9421 HTTP message signatures")
 
-    domain = models.CharField(max_length=255, primary_key=True)
-    consecutive_failures = models.PositiveIntegerField(default=0)
-    paused_until = models.DateTimeField(null=True, blank=True)
-    failing_since = models.DateTimeField(null=True, blank=True)
-    unavailable = models.BooleanField(default=False)
-    last_success_at = models.DateTimeField(null=True, blank=True)
-    last_failure_at = models.DateTimeField(null=True, blank=True)
-    signature_scheme = models.CharField(max_length=10, choices=Scheme.choices, default=Scheme.CAVAGE)
+    domain = models.CharField(_("domain"), max_length=255, primary_key=True)
+    consecutive_failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
+    paused_until = models.DateTimeField(_("paused until"), null=True, blank=True)
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
+    unavailable = models.BooleanField(_("unavailable"), default=False)
+    last_success_at = models.DateTimeField(_("last success at"), null=True, blank=True)
+    last_failure_at = models.DateTimeField(_("last failure at"), null=True, blank=True)
+    signature_scheme = models.CharField(_("signature scheme"), max_length=10, choices=Scheme.choices,
+                                        default=Scheme.CAVAGE)
 
     class Meta:
         verbose_name = _("domain health")
@@ -207,14 +214,14 @@ class DomainBlock(models.Model):
     """Server-level policy for a remote domain (and its subdomains), stored in punycode."""
 
     class Severity(models.TextChoices):
-        SUSPEND = "suspend", "block"
-        LIMIT = "silence", "limit"
+        SUSPEND = "suspend", _("block")
+        LIMIT = "silence", _("limit")
 
     domain = models.CharField(_("domain"), max_length=255, unique=True)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.SUSPEND)
     public_comment = models.TextField(_("public comment"), blank=True)
     private_comment = models.TextField(_("private comment"), blank=True)
-    is_draft = models.BooleanField(_("draft"), default=False, help_text="Imported entries wait here until approved.")
+    is_draft = models.BooleanField(_("draft"), default=False, help_text=_("Imported entries wait here until approved."))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

@@ -93,6 +93,10 @@ class AskerActorAdmin(RoleAdmin):
             question_total=Count("questions", distinct=True), report_total=Count("reports_received", distinct=True),
             note=Subquery(notes))
 
+    @admin.display(description=_("handle"), ordering="username")
+    def handle(self, obj):
+        return obj.handle
+
     @admin.display(description=_("questions"), ordering="question_total")
     def question_total(self, obj):
         url = reverse("admin:ama_question_changelist") + f"?q=@{obj.username}@{obj.domain}"
@@ -115,14 +119,15 @@ class AskerActorAdmin(RoleAdmin):
     def questions_across_amas(self, obj):
         rows = obj.questions.select_related("ama").order_by("-received_at")[:50]
         return format_html_join("", '<p><a href="{}">{}</a> — {} · {}</p>', (
-            (reverse("admin:ama_question_change", args=[q.pk]), q.content_text[:80], q.ama.title, q.state)
+            (reverse("admin:ama_question_change", args=[q.pk]), q.content_text[:80], q.ama.title, q.get_state_display())
             for q in rows)) or _("none")
 
     @admin.display(description=_("reports about this actor"))
     def reports(self, obj):
         rows = obj.reports_received.order_by("-created_at")[:20]
         return format_html_join("", '<p><a href="{}">{} {}</a> — {} · {}</p>', (
-            (reverse("admin:ama_report_change", args=[r.pk]), _("report"), r.pk, r.state, r.comment[:80]) for r in rows)) or _("none")
+            (reverse("admin:ama_report_change", args=[r.pk]), _("report"), r.pk, r.get_state_display(),
+             r.comment[:80]) for r in rows)) or _("none")
 
 
 def _describe(policy: ActorPolicy) -> str:

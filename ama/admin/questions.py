@@ -41,8 +41,8 @@ def per_ama_counts(questions) -> list[dict]:
 class QuestionAdmin(RoleAdmin):
     # nine narrow columns that fit a 1280 px screen beside the filters (ama/static/ama/admin.css): the moderator's
     # note under the asker, the holding rule under the state, the AMA's title shortened (whole in its tooltip)
-    list_display = ("pk", "excerpt", "asker", "ama_title", "state_and_rule", "votes", "flags", "received")
-    list_display_links = ("pk", "excerpt")
+    list_display = ("number", "excerpt", "asker", "ama_title", "state_and_rule", "votes", "flags", "received")
+    list_display_links = ("number", "excerpt")
     list_filter = (("ama", filters.titled(_("AMA"))), ("language", filters.titled(_("language"))),
                    filters.AuthorDomainFilter, ("state", filters.titled(_("state"))), filters.HeldByFilter,
                    filters.VotesFilter, ("is_late", filters.titled(_("late"))), filters.ReportedFilter,
@@ -112,6 +112,10 @@ class QuestionAdmin(RoleAdmin):
         note = self.moderator_note(obj)
         return format_html('<a href="{}">{}</a>{}', url, handle,
                            format_html('<span class="note">{}</span>', note) if note else "")
+
+    @admin.display(description=_("no."), ordering="pk")
+    def number(self, obj):
+        return obj.pk
 
     @admin.display(description=_("AMA"), ordering="ama__title")
     def ama_title(self, obj):

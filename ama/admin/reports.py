@@ -56,7 +56,7 @@ def reject_reported(modeladmin, request, queryset):
 
 @admin.register(Report)
 class ReportAdmin(RoleAdmin):
-    list_display = ("pk", "state", "about", "question_link", "source", "short_comment", "assigned_to",
+    list_display = ("number", "state", "about", "question_link", "source", "short_comment", "assigned_to",
                     "forwarded_at", "created_at")
     list_filter = ("state", "assigned_to", "question__ama")
     search_fields = ("comment", "target_actor__username", "target_actor__domain", "question__content_text")
@@ -75,6 +75,10 @@ class ReportAdmin(RoleAdmin):
             return queryset
         return queryset.filter(question__ama__in=moderated_amas(request.user))
 
+    @admin.display(description=_("no."), ordering="pk")
+    def number(self, obj):
+        return obj.pk
+
     @admin.display(description=_("about"))
     def about(self, obj):
         if obj.target_actor_id is None:
@@ -87,7 +91,8 @@ class ReportAdmin(RoleAdmin):
         if obj.question_id is None:
             return "—"
         url = reverse("admin:ama_question_change", args=[obj.question_id])
-        return format_html('<a href="{}">{} ({})</a>', url, obj.question.content_text[:60], obj.question.state)
+        return format_html('<a href="{}">{} ({})</a>', url, obj.question.content_text[:60],
+                           obj.question.get_state_display())
 
     @admin.display(description=_("from"))
     def source(self, obj):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from federation.models import Actor
 
@@ -43,7 +44,7 @@ class KeywordFilter(models.Model):
         REJECT = "reject", _("reject")
 
     ama = models.ForeignKey(Ama, null=True, blank=True, on_delete=models.CASCADE, related_name="keyword_filters",
-                            help_text=_("Empty: applies to every AMA."))
+                            verbose_name=_("AMA"), help_text=_("Empty: applies to every AMA."))
     pattern = models.CharField(_("pattern"), max_length=300)
     is_regex = models.BooleanField(_("regular expression"), default=False, help_text=_("Otherwise a whole-word match, any case."))
     action = models.CharField(_("action"), max_length=6, choices=Action.choices, default=Action.HOLD)
@@ -62,22 +63,23 @@ class Report(models.Model):
         OPEN = "open", _("open")
         RESOLVED = "resolved", _("resolved")
 
-    ap_id = models.URLField(max_length=500, blank=True)
-    reporter = models.ForeignKey(Actor, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports_made")
+    ap_id = models.URLField(_("ActivityPub id"), max_length=500, blank=True)
+    reporter = models.ForeignKey(Actor, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports_made",
+                                 verbose_name=_("reported by"))
     reporter_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="reports_made")
+                                      related_name="reports_made", verbose_name=_("reported by (account here)"))
     target_actor = models.ForeignKey(Actor, null=True, blank=True, on_delete=models.CASCADE,
-                                     related_name="reports_received")
+                                     related_name="reports_received", verbose_name=_("reported actor"))
     question = models.ForeignKey("ama.Question", null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="reports")
-    comment = models.TextField(blank=True)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN, db_index=True)
+                                 related_name="reports", verbose_name=_("question"))
+    comment = models.TextField(_("comment"), blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN, db_index=True)
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="assigned_reports")
-    resolution_note = models.TextField(blank=True)
-    forwarded_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+                                    related_name="assigned_reports", verbose_name=_("assigned to"))
+    resolution_note = models.TextField(_("resolution note"), blank=True)
+    forwarded_at = models.DateTimeField(pgettext_lazy("report", "forwarded at"), null=True, blank=True)
+    created_at = models.DateTimeField(pgettext_lazy("report", "created at"), default=timezone.now)
+    resolved_at = models.DateTimeField(pgettext_lazy("report", "resolved at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("report")
@@ -87,8 +89,10 @@ class Report(models.Model):
 class ModeratorAssignment(models.Model):
     """A moderator's scope: every AMA (ama empty) or chosen ones."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderation_scopes")
-    ama = models.ForeignKey(Ama, null=True, blank=True, on_delete=models.CASCADE, related_name="moderators")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderation_scopes",
+                             verbose_name=pgettext_lazy("person", "moderator"))
+    ama = models.ForeignKey(Ama, null=True, blank=True, on_delete=models.CASCADE, related_name="moderators",
+                            verbose_name=_("AMA"), help_text=_("Empty: every AMA."))
 
     class Meta:
         verbose_name = _("moderator assignment")
@@ -111,11 +115,11 @@ class AuditEntry(models.Model):
     ama = models.ForeignKey(Ama, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries",
                             verbose_name=_("AMA"))
     question = models.ForeignKey("ama.Question", null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="audit_entries")
+                                 related_name="audit_entries", verbose_name=_("question"))
     target = models.CharField(_("target"), max_length=500, blank=True, help_text=_("Actor, domain or object acted on."))
     reason = models.TextField(_("reason"), blank=True)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
     public = models.BooleanField(_("public"), default=False)
     undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from federation.activities import host_of
 from federation.domain_policy import blocked_domains_filter
@@ -70,43 +71,51 @@ class Question(models.Model):
         SPAM = "spam", _("spam")
         OTHER = "other", _("other")
 
-    ama = models.ForeignKey(Ama, on_delete=models.CASCADE, related_name="questions")
-    author = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="questions")
-    ap_id = models.URLField(max_length=500, unique=True)
-    url = models.URLField(max_length=500, blank=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups")
-    in_reply_to = models.URLField(max_length=500, blank=True)
-    content_html = models.TextField()
-    content_text = models.TextField()
-    language = models.CharField(max_length=16, blank=True)
-    display_html = models.TextField(blank=True, help_text=_("A moderator's edit for display; the original is kept."))
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
-    held_by = models.CharField(max_length=200, blank=True, help_text=_("The rule that held this question."))
-    is_late = models.BooleanField(default=False)
-    is_edited = models.BooleanField(default=False)
-    reject_reason = models.CharField(max_length=20, choices=RejectReason.choices, blank=True)
-    reject_note = models.TextField(blank=True)
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged")
-    starred = models.BooleanField(default=False)
-    now_answering = models.BooleanField(default=False)
-    locked = models.BooleanField(default=False)
-    answered_at = models.DateTimeField(null=True, blank=True)
-    answered_note = models.TextField(blank=True)
-    vote_count = models.IntegerField(default=0, db_index=True)
+    ama = models.ForeignKey(Ama, on_delete=models.CASCADE, related_name="questions", verbose_name=_("AMA"))
+    author = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="questions",
+                               verbose_name=pgettext_lazy("question", "author"))
+    ap_id = models.URLField(_("ActivityPub id"), max_length=500, unique=True)
+    url = models.URLField(_("address on its server"), max_length=500, blank=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups",
+                               verbose_name=_("follow-up of"))
+    in_reply_to = models.URLField(_("in reply to"), max_length=500, blank=True)
+    content_html = models.TextField(_("content (HTML)"))
+    content_text = models.TextField(_("text"))
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    display_html = models.TextField(_("text shown"), blank=True,
+                                    help_text=_("A moderator's edit for display; the original is kept."))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
+    held_by = models.CharField(_("held by rule"), max_length=200, blank=True,
+                               help_text=_("The rule that held this question."))
+    is_late = models.BooleanField(_("late"), default=False)
+    is_edited = models.BooleanField(pgettext_lazy("question", "edited"), default=False)
+    reject_reason = models.CharField(_("rejection reason"), max_length=20, choices=RejectReason.choices, blank=True)
+    reject_note = models.TextField(_("rejection note"), blank=True)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged",
+                                    verbose_name=_("merged into"))
+    starred = models.BooleanField(_("starred"), default=False)
+    now_answering = models.BooleanField(_("now answering"), default=False)
+    locked = models.BooleanField(pgettext_lazy("question", "locked"), default=False)
+    answered_at = models.DateTimeField(pgettext_lazy("question", "answered at"), null=True, blank=True)
+    answered_note = models.TextField(_("answered note"), blank=True)
+    vote_count = models.IntegerField(_("votes here"), default=0, db_index=True)
     # The likes its origin server reports that are not among vote_count (ama/tallies; FEDERATION.md "Remote
     # tallies"): the score is vote_count + remote_like_count.
-    remote_like_count = models.IntegerField(default=0)
-    authorization_ap_id = models.URLField(max_length=500, blank=True)
+    remote_like_count = models.IntegerField(_("likes counted on its server"), default=0)
+    authorization_ap_id = models.URLField(_("interaction authorization"), max_length=500, blank=True)
     received_message = models.ForeignKey(
         "federation.InboxMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("received in"),
         help_text=_("The inbox message it arrived in (a Group re-announces a Create as its author signed it)."))
     edit_message = models.ForeignKey(
         "federation.InboxMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("latest edit in"),
         help_text=_("The inbox message of its author's latest edit (a Group re-announces that Update)."))
-    received_at = models.DateTimeField(default=timezone.now, db_index=True)
-    published_at = models.DateTimeField(null=True, blank=True)
-    edited_at = models.DateTimeField(null=True, blank=True)
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(pgettext_lazy("question", "received at"), default=timezone.now,
+                                       db_index=True)
+    published_at = models.DateTimeField(pgettext_lazy("question", "published at"), null=True, blank=True)
+    edited_at = models.DateTimeField(pgettext_lazy("question", "edited at"), null=True, blank=True)
+    deleted_at = models.DateTimeField(pgettext_lazy("question", "deleted at"), null=True, blank=True)
 
     objects = QuestionQuerySet.as_manager()
 
