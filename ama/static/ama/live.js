@@ -14,6 +14,10 @@
   var held = [];  // [article, event data]: questions waiting behind the "N new questions" bar
 
   var now = document.getElementById("now-answering");
+  var voteForm = document.getElementById("live-vote");  // a signed-in viewer's vote form (with their CSRF token)
+  var ranked = sort === "top" || sort === "unanswered";  // ordered by score: cards move when votes change
+  var still = window.matchMedia("(prefers-reduced-motion: reduce)");
+  var moving = [];  // cards whose score changed, to put in their place at the next frame
 
   function article(id) { return id ? document.getElementById("q-" + id) : null; }
 
@@ -75,19 +79,99 @@
     return count ? Number(count.dataset.votes) : 0;
   }
 
+  function receivedAt(node) {
+    var time = node.querySelector(":scope > header a.permalink time[datetime]");
+    return time ? Date.parse(time.getAttribute("datetime")) : 0;
+  }
+
+  /* Whether `a` comes before `b` by score, as the server orders them (sorted_by("top")): more votes first, then
+     the question received first, then the lower id. */
+  function ranksBefore(a, b) {
+    if (votesOf(a) !== votesOf(b)) { return votesOf(a) > votesOf(b); }
+    if (receivedAt(a) !== receivedAt(b)) { return receivedAt(a) < receivedAt(b); }
+    return Number(a.id.slice(2)) < Number(b.id.slice(2));
+  }
+
+  /* The first of `rows` (in score order) that `node` ranks before, or the end of the list. */
+  function rankedPlace(node, rows) {
+    for (var i = 0; i < rows.length; i += 1) {
+      if (ranksBefore(node, rows[i])) { return rows[i]; }
+    }
+    return end;
+  }
+
   /* Where a new top-level question goes on this page, by its sort: [parent, before], or null (another page). */
   function placeFor(fresh) {
     var rows = topLevel();
     if (sort === "newest" || sort === "answered") {
       return root.hasAttribute("data-live-earlier") ? null : [root, rows[0] || end];
     }
-    if (sort === "top" || sort === "unanswered") {
-      var votes = votesOf(fresh);
-      for (var i = 0; i < rows.length; i += 1) {
-        if (votesOf(rows[i]) < votes) { return [root, rows[i]]; }
-      }
-    }
+    if (ranked && rankedPlace(fresh, rows) !== end) { return [root, rankedPlace(fresh, rows)]; }
     return root.hasAttribute("data-live-later") ? null : [root, end];
+  }
+
+  /* --- moving cards by votes (top and unanswered sorts) --- */
+
+  /* The card at the top of the reader's view, which must not move when cards above it do; none when the reader
+     is at the top of the page or every card is below the top of the view (nothing above them changes). */
+  function readerAnchor() {
+    var rows = topLevel();
+    if (window.scrollY < 1 || !rows.length || rows[0].getBoundingClientRect().top >= 0) { return null; }
+    return rows.find(function (row) { return row.getBoundingClientRect().bottom > 0; }) || null;
+  }
+
+  function slide(node, distance) {
+    var most = window.innerHeight;
+    if (!distance || still.matches || !node.animate) { return; }
+    distance = Math.max(-most, Math.min(most, distance));
+    node.animate([{ transform: "translateY(" + distance + "px)" }, { transform: "none" }],
+      { duration: 300, easing: "ease-out" });
+  }
+
+  function moveSoon(node) {
+    if (!ranked || node.parentNode !== root) { return; }  // a follow-up keeps its place under its question
+    if (moving.indexOf(node) < 0) { moving.push(node); }
+    if (moving.length === 1) { window.requestAnimationFrame(moveCards); }
+  }
+
+  /* Put the cards whose score changed in their place among the others (which are in order), within this page: a
+     card that would go to another page stays at this page's edge until a reload. The reader's view stays where it
+     was (the card at its top keeps its offset: scrollBy the difference), focus stays where it was, and each card
+     slides from where it was (not under prefers-reduced-motion). No announcement: the count says it. */
+  function moveCards() {
+    var nodes = moving.filter(function (node) { return node.parentNode === root; });
+    moving = [];
+    var anchor = readerAnchor();
+    var anchorTop = anchor ? anchor.getBoundingClientRect().top : 0;
+    var focused = document.activeElement;
+    var from = nodes.map(function (node) { return node.getBoundingClientRect().top; });
+    var rows = topLevel().filter(function (row) { return nodes.indexOf(row) < 0; });
+    nodes.forEach(function (node) {
+      var before = rankedPlace(node, rows);
+      if (node.nextElementSibling !== before) { root.insertBefore(node, before); }
+      rows.splice(before === end ? rows.length : rows.indexOf(before), 0, node);
+    });
+    if (anchor) { window.scrollBy(0, anchor.getBoundingClientRect().top - anchorTop); }
+    if (focused && focused !== document.activeElement && focused.isConnected) { focused.focus({ preventScroll: true }); }
+    nodes.forEach(function (node, i) { slide(node, from[i] - node.getBoundingClientRect().top); });
+  }
+
+  /* --- a signed-in viewer's vote on a question that arrived live --- */
+
+  /* The fragment is the anonymous card ("Vote from your account"); a signed-in viewer gets the page's vote form
+     and report link instead, pointed at this question (the event's vote_url and report_url). */
+  function votable(fresh, data) {
+    var box = fresh.querySelector(":scope > .votes");
+    if (!voteForm || !data.vote_url || !box || box.querySelector(":scope > form")) { return; }
+    var parts = voteForm.content.cloneNode(true);
+    var form = parts.querySelector("form");
+    var next = form.querySelector("input[name=next]");
+    var report = parts.querySelector("a.report-link");
+    form.setAttribute("action", data.vote_url);
+    next.value = next.value + "#q-" + data.question_id;
+    if (report && data.report_url) { report.setAttribute("href", data.report_url); } else if (report) { report.remove(); }
+    var anonymous = box.querySelector(":scope > .vote-from");
+    if (anonymous) { anonymous.replaceWith(parts); } else { box.querySelector(".count").after(parts); }
   }
 
   function followUpPlace(parentId) {
@@ -166,6 +250,7 @@
   function questionShown(data, message, answerId) {
     var fresh = live.parse(data.html);
     if (!fresh) { return; }
+    votable(fresh, data);
     var old = article(data.question_id);
     if (old) {
       refreshQuestion(old, fresh);
@@ -186,8 +271,15 @@
     clearNowIf(data.question_id);
   }
 
+  function heldArticle(id) {
+    var entry = held.find(function (pair) { return pair[0].id === "q-" + id; });
+    return entry ? entry[0] : null;
+  }
+
+  /* The count changes in place (on a held question too); on a page by score the card then moves. */
   function votesChanged(data) {
-    var old = article(data.question_id);
+    var old = article(data.question_id) || heldArticle(data.question_id);
+    if (old) { moveSoon(old); }
     var count = old && old.querySelector(":scope > .votes .count");
     if (!count) { return; }
     count.dataset.votes = data.vote_count;
