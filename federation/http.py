@@ -7,6 +7,7 @@ other environment settings are ignored (``trust_env = False``): a proxy would by
 
 import email.utils
 import http.client
+import http.cookiejar
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -113,6 +114,7 @@ def _network_error(error: Exception, deadline: netguard.Deadline) -> FetchError:
 def _new_session(deadline) -> requests.Session:
     session = requests.Session()
     session.trust_env = False
+    session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))  # no server's cookie kept
     adapter = netguard.GuardedAdapter(deadline)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
@@ -123,8 +125,8 @@ _thread = threading.local()
 
 
 def _pooled_session() -> requests.Session:
-    """This thread's POST session, built once: its connections are pooled per host, and its adapter
-    reads the deadline of the request in progress from the thread."""
+    """This thread's session for POSTs and conditional refetches, built once: its connections are pooled per
+    host, and its adapter reads the deadline of the request in progress from the thread."""
     session = getattr(_thread, "session", None)
     if session is None:
         session = _thread.session = _new_session(lambda: getattr(_thread, "deadline", None))
@@ -132,7 +134,7 @@ def _pooled_session() -> requests.Session:
 
 
 # How a server's close of an idle kept-alive connection shows when we had just sent on it. Inboxes
-# deduplicate by activity id, so sending the same POST again is harmless.
+# deduplicate by activity id, so sending the same POST again is harmless; a GET is harmless anyway.
 _DROPPED = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
 
 
@@ -307,7 +309,7 @@ def fetch_json_if_changed(url: str, *, signer: Signer | None, etag: str = "", la
     (no second fetch by id: the caller knows the id). 410 is FetchError(status=410), as in fetch_json."""
     conditions = {name: value for name, value in (("If-None-Match", etag), ("If-Modified-Since", last_modified))
                   if value}
-    with _Client(settings.FEDIAMA_FETCH_TIMEOUT) as client:
+    with _Client(settings.FEDIAMA_FETCH_TIMEOUT, pooled=True) as client:  # the same origins again and again
         requested = check_url(url)
         response, final_url = _get_following_redirects(client, requested, signer, conditions=conditions)
         if response.status_code == 304:

@@ -812,3 +812,23 @@ def test_a_server_that_drops_every_connection_gets_two_tries_then_a_failed_deliv
         listener.close()
         for conn in accepted:
             conn.close()
+
+
+def test_conditional_refetches_reuse_the_threads_connection_and_keep_no_cookie(server, dev, keys):
+    """The remote tallies refetch the same origins again and again: one kept-alive connection per origin and
+    thread, and a cookie an origin sets is never sent back (nor to anyone else)."""
+    note = {"id": server.base + "/notes/1", "type": "Note"}
+    seen_from = []
+
+    def note_with_cookie(handler):
+        seen_from.append(handler.client_address)
+        respond(200, json.dumps(note).encode(), AS2, [("ETag", '"v1"'), ("Set-Cookie", "track=me; Path=/")])(handler)
+
+    server.routes["/notes/1"] = note_with_cookie
+    first = http.fetch_json_if_changed(note["id"], signer=keys[0])
+    second = http.fetch_json_if_changed(note["id"], signer=keys[0], etag=first.etag)
+
+    assert first.document == second.document == note and first.etag == '"v1"'
+    assert len(seen_from) == 2 and seen_from[0] == seen_from[1]  # the same client port: the same connection
+    assert [received.headers.get("cookie") for received in server.requests] == [None, None]
+    assert server.requests[1].headers["if-none-match"] == '"v1"'
