@@ -31,6 +31,7 @@ bench: install
 	$(BIN)/python bench/inbox.py
 	$(BIN)/python bench/fanout.py
 	$(BIN)/python bench/page.py
+	$(BIN)/python bench/page_weight.py
 	$(BIN)/python bench/events.py
 	$(BIN)/python bench/tallies.py
 	$(BIN)/python bench/crowd.py
