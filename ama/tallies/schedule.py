@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from federation.activities import host_of
+from federation.reserved_names import is_reserved_for_examples
 from federation.urls_helper import local_domain
 
 from ..models import Ama, Question, TallyState
@@ -26,18 +27,24 @@ LEASE = timedelta(minutes=2)  # a claimed row comes due again after this if its 
 
 
 def enroll(now=None) -> int:
-    """A TallyState for each published remote question of a scheduled or live AMA that has none (due now);
-    rows retired while their question was hidden come back when it is published again."""
+    """A TallyState for each published remote question of a scheduled or live AMA that has none (due now),
+    except on names reserved for examples; rows retired while their question was hidden come back when it is
+    published again."""
     now = now or timezone.now()
     ours = local_domain()
     fresh = Question.objects.filter(state=Question.State.PUBLISHED, ama__state__in=ACTIVE, ama__deleted_at=None,
                                     author__is_local=False, tally__isnull=True).values_list("pk", "ap_id")
     rows = [TallyState(question_id=pk, origin=host_of(ap_id), next_refresh_at=now) for pk, ap_id in fresh
-            if host_of(ap_id) not in ("", ours)]
+            if _refetchable(host_of(ap_id), ours)]
     TallyState.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
     TallyState.objects.filter(next_refresh_at=None, question__state=Question.State.PUBLISHED,
                               question__ama__state__in=ACTIVE).update(next_refresh_at=now)
     return len(rows)
+
+
+def _refetchable(origin: str, ours: str) -> bool:
+    """Another server's, and not a name reserved for examples (the demo's made-up servers: no network)."""
+    return origin not in ("", ours) and not is_reserved_for_examples(origin)
 
 
 def retire(now=None) -> int:
@@ -48,8 +55,14 @@ def retire(now=None) -> int:
 
 
 def due(now, limit: int) -> list[TallyState]:
-    return list(TallyState.objects.filter(next_refresh_at__lte=now).only(
+    """The rows due, first due first; the row of a name reserved for examples (enrolled before they were left
+    out) is dropped instead."""
+    rows = list(TallyState.objects.filter(next_refresh_at__lte=now).only(
         "question_id", "origin").order_by("next_refresh_at")[:limit])
+    examples = {row.pk for row in rows if is_reserved_for_examples(row.origin)}
+    if examples:
+        TallyState.objects.filter(pk__in=examples).delete()
+    return [row for row in rows if row.pk not in examples]
 
 
 def claim(pks: list[int], now) -> list[TallyState]:

@@ -15,6 +15,7 @@ from ama.tallies.fetch import Job, Outcome
 from ama.tallies.likes import Likes
 from ama.tallies.run import RUN, refresh_due
 from federation.models import Actor
+from federation.reserved_names import is_reserved_for_examples
 from tests.tally_origins import Origin, listed_likes, mastodon_likes
 
 
@@ -337,3 +338,34 @@ def test_a_batch_applies_around_questions_deleted_meanwhile(open_ama, origin):
     assert not TallyState.objects.filter(question_id=removed.pk).exists()
     [event] = [event for event in score_events(open_ama) if event.kind == "scores_changed"]
     assert [row["question_id"] for row in event.payload["questions"]] == [kept.pk]
+
+
+@pytest.mark.parametrize("domain, reserved", [
+    ("mastodon.example", True), ("lemmy.example:8443", True), ("inbox.mastodon.example.invalid", True),
+    ("a.b.test", True), ("Social.Example.", True), ("example.com", True), ("users.example.org:443", True),
+    ("example.social", False), ("mastodon.social", False), ("notexample.com", False), ("test.com", False),
+    ("127.0.0.1:8000", False), ("[::1]:8000", False), ("dev.localhost:8000", False), ("", False)])
+def test_names_reserved_for_examples(domain, reserved):
+    assert is_reserved_for_examples(domain) is reserved
+
+
+def test_the_demos_made_up_servers_are_never_fetched(open_ama, origin):
+    """seed_demo's questions come from mastodon.example and the like: no row, no fetch, no DNS lookup (it
+    would fail: "failed"); a row enrolled before (an older database) is dropped; a real origin still counts."""
+    demo = Actor.objects.create(ap_id="https://mastodon.example/users/ana", username="ana",
+                                domain="mastodon.example", inbox="https://mastodon.example.invalid/inbox")
+    made_up = Question.objects.create(ama=open_ama, author=demo, ap_id="https://mastodon.example/statuses/1",
+                                      content_html="<p>Why?</p>", content_text="Why?",
+                                      state=Question.State.PUBLISHED, published_at=timezone.now())
+    older = Question.objects.create(ama=open_ama, author=demo, ap_id="https://lemmy.test/post/2",
+                                    content_html="<p>How?</p>", content_text="How?", state=Question.State.PUBLISHED,
+                                    published_at=timezone.now())
+    TallyState.objects.create(question=older, origin="lemmy.test", next_refresh_at=timezone.now())
+    real = remote_question(open_ama, origin, "/statuses/r1", likes=mastodon_likes("x", 2))
+
+    report = refresh_due()
+
+    assert dict(report.outcomes) == {"counted": 1}
+    assert list(TallyState.objects.values_list("question_id", flat=True)) == [real.pk]
+    assert not TallyState.objects.filter(question__in=[made_up, older]).exists()
+    assert refresh_due().outcomes == {}  # the next cycle enrols them no more
