@@ -100,6 +100,11 @@ def test_a_question_approved_and_answered_reaches_the_viewer_and_the_stage_witho
     expect(shown.locator("section.answer .content strong")).to_have_text("Apache 2.0")
     expect(stage.locator("#stage-current .stage-answer")).to_contain_text("Yes, under Apache 2.0.")
     expect(viewer.locator("#live-status")).to_have_text("New answer")
+
+    services.vote_add(question=question, actor=Actor.objects.create(
+        ap_id="https://lemmy.example/u/v", username="v", domain="lemmy.example", inbox="https://lemmy.example/inbox"))
+    expect(shown.locator(".votes .count")).to_have_text("1 vote")
+    expect(host.locator(f"#q-{question.pk} .count")).to_have_text("1 vote")  # the console's list follows too
     assert never_reloaded(viewer) and never_reloaded(stage)
     for page in (viewer, host, stage):
         page.context.close()

@@ -1,6 +1,7 @@
 /* fediama: the host's live console (the dashboard of one AMA). New questions waiting for review appear without a
    reload, with their approve and reject forms (built from the page's <template>, so they carry its CSRF token
-   and post to the same endpoints as without JavaScript); the tab's title counts the questions waiting; keys move
+   and post to the same endpoints as without JavaScript); the scores of the questions on the page follow the votes;
+   the tab's title counts the questions waiting; keys move
    between questions and act on the current one. Nothing here moves the focus except a key the host pressed. */
 (function () {
   "use strict";
@@ -77,6 +78,15 @@
     }
   }
 
+  /* --- the questions on the page: their score, live --- */
+
+  function votesChanged(data) {
+    var count = document.querySelector("#q-" + data.question_id + " .count[data-votes]");
+    if (!count) { return; }
+    count.dataset.votes = data.vote_count;
+    count.textContent = data.label;
+  }
+
   /* --- keys --- */
 
   function questions() {
@@ -145,7 +155,12 @@
     document.addEventListener("keydown", onKey);
     showCount();
     if (root && live && window.EventSource) {
-      live.listen(root, { question_pending: questionPending, question_moderated: questionModerated });
+      live.listen(root, {
+        question_pending: questionPending,
+        question_moderated: questionModerated,
+        votes_changed: votesChanged,
+        scores_changed: function (data) { data.questions.forEach(votesChanged); }
+      });
     }
   }
 
