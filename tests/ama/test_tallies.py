@@ -369,3 +369,21 @@ def test_the_demos_made_up_servers_are_never_fetched(open_ama, origin):
     assert list(TallyState.objects.values_list("question_id", flat=True)) == [real.pk]
     assert not TallyState.objects.filter(question__in=[made_up, older]).exists()
     assert refresh_due().outcomes == {}  # the next cycle enrols them no more
+
+
+@pytest.mark.parametrize("here, remote, english, french", [
+    (1, 5, "6 votes: 1 here, 5 on {}", "6 votes : 1 ici, 5 sur {}"),
+    (0, 1, "1 vote: 0 here, 1 on {}", "1 vote : 0 ici, 1 sur {}")])
+def test_a_french_page_tells_the_score_and_its_parts_in_french(open_ama, origin, host, client, here, remote,
+                                                                 english, french):
+    question = remote_question(open_ama, origin, "/statuses/f1", likes=mastodon_likes("x", remote))
+    if here:
+        services.vote_add(question=question, actor=host)
+    refresh_due()
+
+    page = client.get(f"/amas/{open_ama.slug}", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    english_page = client.get(f"/amas/{open_ama.slug}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert f'title="{french.format(origin.domain)}"' in page
+    assert f'aria-label="{french.format(origin.domain)}"' in page
+    assert f'title="{english.format(origin.domain)}"' in english_page and " ici, " not in english_page
