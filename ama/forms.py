@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from federation import languages
+from federation.avatar_images import MAX_BYTES, MAX_SIDE, BadImage
 
 from .models import Ama, Question
 
@@ -155,3 +156,44 @@ class RejectForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=Question.RejectReason.choices,
                                initial=Question.RejectReason.OFF_TOPIC)
     tell_asker = forms.BooleanField(label=_("Tell the asker"), required=False)
+
+
+AVATAR_REFUSALS = {
+    BadImage.TOO_LARGE: _("This picture is larger than 1 MiB: choose a smaller file."),
+    BadImage.NOT_AN_IMAGE: _("This file is not a PNG, JPEG, WebP or GIF picture (SVG is not accepted)."),
+    BadImage.TOO_MANY_PIXELS: _("This picture is larger than %(side)s × %(side)s pixels."),
+    BadImage.UNREADABLE: _("This picture could not be read: the file may be damaged."),
+}
+
+
+def avatar_refusal(code: str) -> forms.ValidationError:
+    return forms.ValidationError(AVATAR_REFUSALS[code], code=code, params={"side": MAX_SIDE})
+
+
+class AvatarForm(forms.Form):
+    """A picture file. What it is gets decided by its content (federation.avatar_images, through the service
+    the view calls), never by its name or declared type; `refuse` shows why a picture was refused."""
+
+    picture = forms.FileField(
+        label=_("Picture"),
+        help_text=_("PNG, JPEG, WebP or GIF, at most 1 MiB. It is shown as a square: the centre is kept."),
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}))
+
+    def __init__(self, *args, too_large: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.too_large = too_large  # the upload passed MAX_BYTES while it arrived and was not kept
+
+    def clean_picture(self):
+        upload = self.cleaned_data["picture"]
+        if upload.size > MAX_BYTES:
+            raise avatar_refusal(BadImage.TOO_LARGE)
+        return upload.read()
+
+    def clean(self):
+        if self.too_large:
+            self.errors.pop("picture", None)
+            self.add_error("picture", avatar_refusal(BadImage.TOO_LARGE))
+        return super().clean()
+
+    def refuse(self, error: BadImage) -> None:
+        self.add_error("picture", avatar_refusal(error.code))

@@ -6,6 +6,7 @@ from .live import views as live_views
 from .views import (
     activities,
     authorize,
+    avatar,
     dashboard_ama,
     embed,
     figures,
@@ -58,6 +59,9 @@ urlpatterns = [
     path("amas/<slug:slug>/placements/<int:pk>/activity", placements.post_create, name="placement-post-create"),
     path("dashboard/", views.index, name="dashboard"),
     path("dashboard/notifications/", notifications.preferences, name="dashboard-notifications"),
+    # two segments after dashboard/: no AMA's slug can take these
+    path("dashboard/profile/avatar/", avatar.avatar_page, name="dashboard-avatar"),
+    path("dashboard/profile/avatar/remove", avatar.avatar_remove, name="dashboard-avatar-remove"),
     path("dashboard/<slug:slug>/", views.ama_dashboard, name="dashboard-ama"),
     path("dashboard/<slug:slug>/open", views.ama_switch, {"action": "open"}, name="dashboard-open"),
     path("dashboard/<slug:slug>/close", dashboard_ama.close, name="dashboard-close"),

@@ -7,7 +7,7 @@ from urllib.parse import urldefrag
 from django.db import transaction
 from django.utils import timezone
 
-from . import caches, http, webfinger
+from . import avatars, caches, http, webfinger
 from .activities import host_of, id_of, text_of, type_of
 from .keys import ensure_keys, generate_actor_keys
 from .models import Actor
@@ -124,10 +124,12 @@ def store_remote_actor(document: dict, *, expected_id: str | None = None) -> Act
     if host_of(ap_id) == local_domain():
         raise ActorError("a remote document claims to be one of our actors")
     fields = _fields_from_document(document)
-    known = Actor.objects.filter(ap_id=ap_id).values("username", "fetched_at").first()
+    known = Actor.objects.filter(ap_id=ap_id).values("username", "fetched_at", "icon_url").first()
     actor, _ = Actor.objects.update_or_create(ap_id=ap_id, defaults=fields)
     if _handle_to_confirm(known, fields):
         transaction.on_commit(lambda: webfinger.confirm_handle.delay(actor.pk))
+    if known is None or known["icon_url"] != actor.icon_url:
+        avatars.queue_fetch(actor)
     return actor
 
 

@@ -22,10 +22,14 @@ WEBP_QUALITY = 82
 
 
 class BadImage(ValueError):
-    """The bytes are not an avatar we accept; `reason` says why in words an operator or a host can act on."""
+    """The bytes are not an avatar we accept: `code` is one of TOO_LARGE, NOT_AN_IMAGE, TOO_MANY_PIXELS or
+    UNREADABLE (what a form tells its user), `reason` says why in words an operator can act on (the log)."""
 
-    def __init__(self, reason: str):
+    TOO_LARGE, NOT_AN_IMAGE, TOO_MANY_PIXELS, UNREADABLE = "too_large", "not_an_image", "too_many_pixels", "unreadable"
+
+    def __init__(self, code: str, reason: str):
         super().__init__(reason)
+        self.code = code
         self.reason = reason
 
 
@@ -37,18 +41,20 @@ class Thumbnails:
 
 def _opened(data: bytes) -> Image.Image:
     if len(data) > MAX_BYTES:
-        raise BadImage(f"larger than {MAX_BYTES // 1024} KiB")
+        raise BadImage(BadImage.TOO_LARGE, f"larger than {MAX_BYTES // 1024} KiB")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise BadImage("not a PNG, JPEG, WebP or GIF image") from None
+    except UnidentifiedImageError:
+        raise BadImage(BadImage.NOT_AN_IMAGE, "not a PNG, JPEG, WebP or GIF image") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise BadImage(BadImage.TOO_MANY_PIXELS, f"more than {MAX_SIDE}x{MAX_SIDE} pixels") from None
     except (OSError, ValueError, SyntaxError) as error:
-        raise BadImage(f"unreadable image: {str(error)[:80]}") from None
+        raise BadImage(BadImage.UNREADABLE, f"unreadable image: {str(error)[:80]}") from None
     width, height = image.size
     if width < 1 or height < 1 or width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
-        raise BadImage(f"{width}x{height} pixels is more than {MAX_SIDE}x{MAX_SIDE}")
+        raise BadImage(BadImage.TOO_MANY_PIXELS, f"{width}x{height} pixels is more than {MAX_SIDE}x{MAX_SIDE}")
     return image
 
 
@@ -60,7 +66,7 @@ def _decoded(image: Image.Image) -> Image.Image:
         upright = ImageOps.exif_transpose(image)
         return upright.convert("RGBA")
     except (OSError, ValueError, SyntaxError, EOFError) as error:
-        raise BadImage(f"unreadable image: {str(error)[:80]}") from None
+        raise BadImage(BadImage.UNREADABLE, f"unreadable image: {str(error)[:80]}") from None
 
 
 def _square(image: Image.Image, size: int) -> bytes:

@@ -16,6 +16,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from . import http
@@ -27,6 +28,9 @@ AVATAR_DIR = "avatars"
 FAILURE_RETRY = timedelta(days=1)  # a failed icon is not asked for again before this (no refetch storm)
 QUEUED_RETRY = timedelta(hours=1)  # a fetch queued longer ago than this (a lost message) may be queued again
 IMAGE_ACCEPT = "image/webp, image/png, image/jpeg, image/gif;q=0.9"
+# Sent after commit with `actor_id` when what pages show for an actor changed (a new picture, or back to the
+# placeholder): whoever caches pages showing actors (ama) renders them again.
+avatar_changed = Signal()
 
 
 # ---- files ---------------------------------------------------------------------------------------
@@ -111,6 +115,7 @@ def avatar_upload(*, actor: Actor, data: bytes) -> ActorAvatar:
             updated_at=timezone.now()))
         actor.icon_url = f"{settings.FEDIAMA_SCHEME}://{settings.FEDIAMA_DOMAIN}{url_of(thumbs.digest, max(SIZES))}"
         actor.save(update_fields=["icon_url"])
+        _announce(actor.pk)
     return row
 
 
@@ -121,6 +126,11 @@ def avatar_remove(*, actor: Actor) -> None:
         if actor.is_local:
             actor.icon_url = ""
             actor.save(update_fields=["icon_url"])
+        _announce(actor.pk)
+
+
+def _announce(actor_id: int) -> None:
+    transaction.on_commit(lambda: avatar_changed.send(sender=ActorAvatar, actor_id=actor_id))
 
 
 def queue_fetch(actor: Actor) -> bool:
@@ -159,23 +169,27 @@ def avatar_fetch(actor_id: int) -> str:
     if actor is None or not actor.icon_url:
         ActorAvatar.objects.filter(actor_id=actor_id, uploaded=False).update(queued_at=None)
         return "skipped"
-    url = actor.icon_url
+    url, had_picture = actor.icon_url, ActorAvatar.objects.filter(actor=actor).exclude(digest="").exists()
     try:
         thumbs = _fetched(url)
     except (http.FetchError, BadImage) as error:
         reason = error.reason[:200]
         log.warning("avatar of %s not fetched from %s: %s (placeholder shown; tried again after %s)",
                     actor.handle, url, reason, FAILURE_RETRY)
-        _keep(actor, url, digest="", failure=reason)
+        _keep(actor, url, digest="", failure=reason, changed=had_picture)
         return "failed"
     _write(thumbs)
-    _keep(actor, url, digest=thumbs.digest, failure="")
+    _keep(actor, url, digest=thumbs.digest, failure="", changed=True)
     return "fetched"
 
 
-def _keep(actor: Actor, url: str, *, digest: str, failure: str) -> None:
-    ActorAvatar.objects.update_or_create(actor=actor, defaults=dict(
-        digest=digest, uploaded=False, source_url=url, failure=failure, queued_at=None, updated_at=timezone.now()))
+def _keep(actor: Actor, url: str, *, digest: str, failure: str, changed: bool) -> None:
+    with transaction.atomic():
+        ActorAvatar.objects.update_or_create(actor=actor, defaults=dict(
+            digest=digest, uploaded=False, source_url=url, failure=failure, queued_at=None,
+            updated_at=timezone.now()))
+        if changed:
+            _announce(actor.pk)
 
 
 @shared_task(name="federation.tasks.fetch_avatar")

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 HUES = 12  # avatar-hue-0 .. avatar-hue-11 in avatars.css
 CSS_SIZES = (24, 32, 40, 48, 56, 64, 96, 128)  # avatar-24 .. avatar-128 in avatars.css
-_WORD = re.compile(r"[^\W_]+")
+_WORD = re.compile(r"[^\W\d_]+")  # letters: "zed_42" is Z, not Z4
 _SHORTCODE = re.compile(r":[\w+-]+:")  # Mastodon's custom emoji in display names
 
 
