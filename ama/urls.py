@@ -13,6 +13,7 @@ from .views import (
     moderation,
     notifications,
     placements,
+    remote_notifications,
     stage,
 )
 from .views.caching import public_view
@@ -59,6 +60,7 @@ urlpatterns = [
     path("amas/<slug:slug>/placements/<int:pk>/activity", placements.post_create, name="placement-post-create"),
     path("dashboard/", views.index, name="dashboard"),
     path("dashboard/notifications/", notifications.preferences, name="dashboard-notifications"),
+    path("notifications/remote/<str:token>/", remote_notifications.remote_preferences, name="remote-notifications"),
     # two segments after dashboard/: no AMA's slug can take these
     path("dashboard/profile/avatar/", avatar.avatar_page, name="dashboard-avatar"),
     path("dashboard/profile/avatar/remove", avatar.avatar_remove, name="dashboard-avatar-remove"),

@@ -33,6 +33,9 @@ class NotificationPreference(models.Model):
             models.CheckConstraint(condition=Q(user__isnull=False) | Q(actor__isnull=False),
                                    name="notification_preference_has_a_person"),
             models.UniqueConstraint(fields=["user", "ama"], name="one_notification_preference_per_user_and_ama"),
+            models.UniqueConstraint(fields=["actor", "ama"], name="one_notification_preference_per_actor_and_ama"),
+            models.UniqueConstraint(fields=["actor"], condition=Q(ama__isnull=True),
+                                    name="one_every_ama_notification_preference_per_actor"),
         ]
 
 

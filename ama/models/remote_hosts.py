@@ -30,6 +30,9 @@ class RemoteHostClaim(models.Model):
     evidence_ap_id = models.URLField(max_length=500, blank=True, help_text=_("The post that carried the code."))
     created_at = models.DateTimeField(default=timezone.now)
     verified_at = models.DateTimeField(null=True, blank=True)
+    # Named in the signed link to the account's notification choices (ama/services/notification_links.py):
+    # raising it makes every link sent before refused.
+    preferences_link_version = models.PositiveIntegerField(default=0)
 
     objects = RemoteHostClaimQuerySet.as_manager()
 

@@ -1,6 +1,7 @@
 """The only writer of notification preferences and digests: per person and AMA, one message summarising the
 questions that became pending since their last digest (and, once, that the AMA opened); by e-mail for local
-accounts, by direct message for verified remote hosts. A failed send leaves the digest waiting for the next run."""
+accounts, by direct message for verified remote hosts (with their personal link to their choices,
+notification_links.py). A failed send leaves the digest waiting for the next run."""
 
 import logging
 import smtplib
@@ -26,6 +27,7 @@ from ..models import (
     Question,
     RemoteHostClaim,
 )
+from .notification_links import preferences_link
 
 log = logging.getLogger(__name__)
 Channel = NotificationPreference.Channel
@@ -52,9 +54,12 @@ def preference_for(person: Person, ama: Ama) -> tuple[str, int]:
     return (Channel.EMAIL if person.user else Channel.DM), settings.FEDIAMA_NOTIFY_DIGEST_MINUTES
 
 
-def preference_set(*, user, ama: Ama | None, channel: str, digest_minutes: int) -> NotificationPreference:
+def preference_set(*, user=None, actor: Actor | None = None, ama: Ama | None, channel: str,
+                   digest_minutes: int) -> NotificationPreference:
+    """A local user's choice, or a remote host's (actor, from their personal link), for `ama` or every AMA."""
+    person = Person(user=user, actor=actor)
     preference, _created = NotificationPreference.objects.update_or_create(
-        user=user, ama=ama, defaults={"channel": channel, "digest_minutes": digest_minutes})
+        **person.keys, ama=ama, defaults={"channel": channel, "digest_minutes": digest_minutes})
     return preference
 
 
@@ -86,9 +91,16 @@ def _message(ama: Ama, opened: bool, questions: list[Question]) -> tuple[str, st
         return subject, "\n".join(lines)
 
 
+def _choices_link(ama: Ama, actor: Actor) -> tuple[str, str]:
+    """The line and the link to a remote host's notification choices, in the AMA's language."""
+    claim = RemoteHostClaim.objects.verified().get(ama=ama, actor=actor)
+    with translation.override(ama.language or settings.LANGUAGE_CODE):
+        return _("How often you are told, or not at all (your own link, do not share it):"), preferences_link(claim)
+
+
 def _send(person: Person, channel: str, ama: Ama, subject: str, body: str) -> None:
     if channel == Channel.DM and person.actor:
-        send_direct_message(ama, person.actor, body)
+        send_direct_message(ama, person.actor, body, links=[_choices_link(ama, person.actor)])
     elif channel == Channel.EMAIL and person.user and person.user.email:
         send_mail(subject, body, None, [person.user.email])
 

@@ -15,12 +15,17 @@ from ..services import notifications
 EMAIL_OR_NONE = [(c.value, c.label) for c in (NotificationPreference.Channel.EMAIL, NotificationPreference.Channel.NONE)]
 
 
+def digest_minutes_field() -> forms.IntegerField:
+    """The period everyone chooses from, local hosts here and remote hosts from their link."""
+    return forms.IntegerField(min_value=5, max_value=7 * 24 * 60, initial=60,
+                              label=gettext_lazy("At most one message every (minutes)"))
+
+
 class PreferenceForm(forms.Form):
     ama = forms.ModelChoiceField(queryset=None, required=False, label=gettext_lazy("AMA"),
                                  empty_label=gettext_lazy("Every AMA"))
     channel = forms.ChoiceField(choices=EMAIL_OR_NONE, label=gettext_lazy("Tell me by"))
-    digest_minutes = forms.IntegerField(min_value=5, max_value=7 * 24 * 60, initial=60,
-                                        label=gettext_lazy("At most one message every (minutes)"))
+    digest_minutes = digest_minutes_field()
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
