@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 def mastodon_likes(note_id: str, total: int) -> dict:
-    """Mastodon 4.4: an embedded Collection with its count only."""
+    """Mastodon 4.3 and later: an embedded Collection with its count only."""
     return {"id": note_id + "/likes", "type": "Collection", "totalItems": total}
 
 

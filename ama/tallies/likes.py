@@ -1,7 +1,7 @@
 """What a fetched object says about its likes, and how much of it we credit. Pure functions, no I/O.
 
 Shapes met in the wild (FEDERATION.md "Remote tallies"):
-    Mastodon (4.4+), Hollo    "likes": {"id": ..., "type": "Collection", "totalItems": 12}
+    Mastodon (4.3+), Hollo    "likes": {"id": ..., "type": "Collection", "totalItems": 12}
     listing servers           "likes": {"totalItems": 3, "items" | "orderedItems": [Like or actor id, ...]}
                               or the same under an embedded "first" page
     a URL                     "likes": "https://origin/objects/1/likes" (fetched once more, same shapes)
