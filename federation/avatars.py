@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from . import http
 from .avatar_images import MAX_BYTES, SIZES, BadImage, Thumbnails, thumbnails
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 AVATAR_DIR = "avatars"
 FAILURE_RETRY = timedelta(days=1)  # a failed icon is not asked for again before this (no refetch storm)
 QUEUED_RETRY = timedelta(hours=1)  # a fetch queued longer ago than this (a lost message) may be queued again
+SEND_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 IMAGE_ACCEPT = "image/webp, image/png, image/jpeg, image/gif;q=0.9"
 # Sent after commit with `actor_id` when what pages show for an actor changed (a new picture, or back to the
 # placeholder): whoever caches pages showing actors (ama) renders them again.
@@ -152,9 +154,12 @@ def queue_fetch(actor: Actor) -> bool:
 
 
 def _send(actor_id: int) -> None:
-    from .tasks import enqueue  # tasks imports routing, which imports actors, which imports this module
-
-    enqueue(fetch_avatar, actor_id)
+    """Send the fetch; a broker down is logged, and a page showing the actor queues it again after QUEUED_RETRY."""
+    try:
+        fetch_avatar.apply_async(args=(actor_id,), retry=True, retry_policy=SEND_RETRY)
+    except (BrokerError, OSError) as error:
+        log.warning("broker unavailable, avatar fetch of actor %s not queued (asked again after %s): %s",
+                    actor_id, QUEUED_RETRY, error)
 
 
 def _fetched(url: str) -> Thumbnails:
