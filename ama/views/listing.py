@@ -71,6 +71,22 @@ def page_of(ama, sort: str, page_number, language: str = ""):
     return Paginator(rows, PAGE_SIZE).get_page(page_number)
 
 
+def is_interview(ama, sort_given: bool, language: str) -> bool:
+    """After the end, the page's default view is the interview the AMA became (answered questions first)."""
+    return ama.state in (ama.State.ENDED, ama.State.ARCHIVED) and not sort_given and not language
+
+
+def interview_page(ama, page_number):
+    """The answered questions in vote order, each with its answers, one by one (follow-ups too)."""
+    rows = visible_questions().filter(ama=ama).answered().sorted_by("top")
+    return Paginator(rows.select_related("author").prefetch_related(live_answers()), PAGE_SIZE).get_page(page_number)
+
+
+def unanswered_of(ama):
+    """The questions the AMA left unanswered, in vote order, one page's worth (follow-ups too)."""
+    return list(visible_questions().filter(ama=ama).unanswered().sorted_by("top").select_related("author")[:PAGE_SIZE])
+
+
 def now_answering(ama):
     """The question the host marked as being answered now, while the AMA is live and the page lists it."""
     if ama.state != ama.State.LIVE:

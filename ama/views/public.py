@@ -43,15 +43,28 @@ def home(request):
 def _ama_html(request, ama: Ama, ask_form: AskForm):
     sort, language = listing.sort_key(request.GET.get("sort")), listing.language_key(request.GET.get("lang"))
     flat, shown = listing.is_flat(sort, language), listing.visible_questions().filter(ama=ama)
+    interview = listing.is_interview(ama, "sort" in request.GET, language)
     context = {"ama": ama, "sort": sort, "sorts": listing.SORTS, "language": language,
-               "languages": listing.languages_of(ama),
-               "page": listing.page_of(ama, sort, request.GET.get("page"), language),
+               "languages": listing.languages_of(ama), "interview": interview,
                "voted": listing.voted_ids(ama, viewer_actor(request)), "ask_form": ask_form,
                "can_open_dashboard": can_moderate_questions(request.user, ama),
-               "flat": flat, "depth": 0 if flat else listing.THREAD_DEPTH,
-               "total": (shown.filter(language=language) if language else shown).count(),
+               "flat": flat or interview, "depth": 0 if flat or interview else listing.THREAD_DEPTH,
                "answering": listing.now_answering(ama), **token_free(request)}
+    if interview:
+        context |= _interview(request, ama, shown)
+    else:
+        context |= {"page": listing.page_of(ama, sort, request.GET.get("page"), language),
+                    "total": (shown.filter(language=language) if language else shown).count()}
     return render(request, "ama/ama.html", context)
+
+
+def _interview(request, ama: Ama, shown) -> dict:
+    """An ended AMA's page: its answered questions in vote order; on the first page, the unanswered ones below."""
+    page = listing.interview_page(ama, request.GET.get("page"))
+    first = page.number == 1
+    return {"page": page, "total": page.paginator.count,
+            "unanswered": listing.unanswered_of(ama) if first else [],
+            "unanswered_total": shown.unanswered().count() if first else 0}
 
 
 @ask_box_csp

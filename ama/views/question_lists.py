@@ -42,7 +42,7 @@ class Filters:
 def pending(ama, filters: Filters):
     if filters.state not in ("", "pending"):
         return None
-    rows = Question.objects.pending().filter(ama=ama).select_related("author", "parent").order_by("received_at", "pk")
+    rows = Question.objects.pending().filter(ama=ama).select_related("author", "parent__author", "parent__ama").order_by("received_at", "pk")
     return filters.matching(rows)
 
 
@@ -52,7 +52,8 @@ def on_the_page(ama, filters: Filters):
     rows = listing.visible_questions().filter(ama=ama).order_by("answered_at", "-vote_count", "received_at", "pk")
     if filters.state:
         rows = rows.filter(answered_at__isnull=filters.state == "approved")
-    return filters.matching(rows.select_related("author").prefetch_related(listing.live_answers()))
+    rows = rows.select_related("author", "parent__author", "parent__ama")
+    return filters.matching(rows.prefetch_related(listing.live_answers()))
 
 
 def rejected(ama, filters: Filters):

@@ -30,7 +30,7 @@ def pinned(html: str) -> str:
     return found.group(0) if found else ""
 
 
-def test_the_question_being_answered_is_pinned_at_the_top_of_a_live_ama(client, open_ama, asker):
+def test_the_question_being_answered_is_pinned_above_the_questions_of_a_live_ama(client, open_ama, asker):
     question = published(open_ama, asker, "Which licence for the weights?", 1)
     assert "hidden" in pinned(client.get(f"/amas/{open_ama.slug}").content.decode())  # a place for it, empty
     services.question_now_answering(question=question, on=True)
@@ -38,7 +38,8 @@ def test_the_question_being_answered_is_pinned_at_the_top_of_a_live_ama(client, 
     region = pinned(html)
     assert "Now answering" in region and "Which licence for the weights?" in region and " hidden" not in region
     assert f'href="/amas/{open_ama.slug}/questions/{question.pk}"' in region
-    assert html.index('id="now-answering"') < html.index('id="ama-title"')
+    # under the title and the host card, above the questions: the first thing a reader of the list sees
+    assert html.index('id="ama-title"') < html.index('id="now-answering"') < html.index('id="questions-heading"')
 
 
 def test_nothing_is_pinned_once_the_ama_is_closed(client, open_ama, asker):
