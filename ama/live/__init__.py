@@ -16,7 +16,9 @@ language per event (reads.Event.wire_in), never per stream.
 Public kinds and their payload:
     question_published, question_updated    question_id, parent_id, html (the question's <article> with its
                                             answers, no follow-ups: insert it, or replace the article's own
-                                            parts and keep its .follow-ups)
+                                            parts and keep its .follow-ups); vote_url, report_url (where a
+                                            signed-in viewer's vote form and report link post; none for a question
+                                            deleted by its author): also in answer_* and now_answering
     question_hidden, question_removed       question_id (take it off the page)
     question_merged                         question_id, merged_into (off the page; its votes went to the
                                             question merged_into, whose votes_changed follows)

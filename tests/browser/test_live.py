@@ -194,7 +194,7 @@ def test_a_card_moving_above_the_view_leaves_the_readers_place_and_focus_and_sli
         assert order(page) == [f"q-{row.pk}" for row in rows]
     reader = pages["no-preference"]
     reader.evaluate(f"""() => {{
-        document.scrollingElement.style.overflowAnchor = "none";  // as Safari, which has no scroll anchoring
+        document.scrollingElement.style.overflowAnchor = "none";  // Chromium's own anchoring off: live.js's is tested
         document.querySelector('#q-{climber.pk} a.permalink').focus({{preventScroll: true}});
         window.scrollTo(0, document.getElementById('q-{reading.pk}').getBoundingClientRect().top + window.scrollY + 40);
     }}""")
