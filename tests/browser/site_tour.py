@@ -117,6 +117,7 @@ def dashboard_paths(tour: Tour) -> dict[str, str]:
         "AMA team": f"{dashboard}team/",
         "AMA figures (team)": f"{dashboard}figures/",
         "notifications": "/dashboard/notifications/",
+        "host's picture": "/dashboard/profile/avatar/",
         "authorize_interaction of a remote post": "/authorize_interaction?uri=https://post.remote.invalid/1",
     }
 
