@@ -13,6 +13,7 @@ THREAD_DEPTH = 2  # follow-ups nested under a question on the AMA page; deeper o
 SORTS = [("top", _("Top votes")), ("newest", _("Newest")), ("oldest", _("Oldest")),
          ("unanswered", _("Unanswered")), ("answered", _("Answered"))]
 THREADED_SORTS = {"top", "newest", "oldest"}
+AUTHOR = ("author", "author__avatar")  # the author and their picture ({% avatar %}), in the rows' own query
 
 
 def sort_key(value: str | None) -> str:
@@ -24,12 +25,12 @@ def visible_questions():
 
 
 def live_answers() -> Prefetch:
-    rows = Answer.objects.filter(deleted_at__isnull=True).select_related("author").order_by("created_at", "pk")
+    rows = Answer.objects.filter(deleted_at__isnull=True).select_related(*AUTHOR).order_by("created_at", "pk")
     return Prefetch("answers", queryset=rows, to_attr="live_answers")
 
 
 def follow_ups(depth: int = THREAD_DEPTH) -> Prefetch:
-    rows = visible_questions().select_related("author").prefetch_related(live_answers()).order_by(
+    rows = visible_questions().select_related(*AUTHOR).prefetch_related(live_answers()).order_by(
         "received_at", "pk")
     if depth > 1:
         rows = rows.prefetch_related(follow_ups(depth - 1))
@@ -39,7 +40,7 @@ def follow_ups(depth: int = THREAD_DEPTH) -> Prefetch:
 def with_thread(rows, depth: int = THREAD_DEPTH):
     """Rows with their answers and `depth` levels of follow-ups, plus one more level, so that the last
     rendered level knows whether a "more replies" link is needed."""
-    return rows.select_related("author").prefetch_related(live_answers(), follow_ups(depth + 1))
+    return rows.select_related(*AUTHOR).prefetch_related(live_answers(), follow_ups(depth + 1))
 
 
 def language_key(value: str | None) -> str:
@@ -67,7 +68,7 @@ def page_of(ama, sort: str, page_number, language: str = ""):
     if not is_flat(sort, language):
         rows = rows.exclude(parent__in=visible_questions().filter(ama=ama).values("pk"))
     rows = with_thread(rows.sorted_by(sort)) if not is_flat(sort, language) else rows.sorted_by(sort).select_related(
-        "author").prefetch_related(live_answers())
+        *AUTHOR).prefetch_related(live_answers())
     return Paginator(rows, PAGE_SIZE).get_page(page_number)
 
 
@@ -79,12 +80,12 @@ def is_interview(ama, sort_given: bool, language: str) -> bool:
 def interview_page(ama, page_number):
     """The answered questions in vote order, each with its answers, one by one (follow-ups too)."""
     rows = visible_questions().filter(ama=ama).answered().sorted_by("top")
-    return Paginator(rows.select_related("author").prefetch_related(live_answers()), PAGE_SIZE).get_page(page_number)
+    return Paginator(rows.select_related(*AUTHOR).prefetch_related(live_answers()), PAGE_SIZE).get_page(page_number)
 
 
 def unanswered_of(ama):
     """The questions the AMA left unanswered, in vote order, one page's worth (follow-ups too)."""
-    return list(visible_questions().filter(ama=ama).unanswered().sorted_by("top").select_related("author")[:PAGE_SIZE])
+    return list(visible_questions().filter(ama=ama).unanswered().sorted_by("top").select_related(*AUTHOR)[:PAGE_SIZE])
 
 
 def now_answering(ama):

@@ -217,8 +217,8 @@ def test_two_anonymous_visitors_use_the_shared_pages_forms(open_ama):
     assert asked.status_code == 400 and "name@server" in asked.content.decode()
     switched = first.post("/i18n/setlang/", {"language": "fr", "next": f"/amas/{open_ama.slug}"})
     assert switched.status_code == 302 and switched.cookies["django_language"].value == "fr"
-    assert "Poser une question ou voter depuis votre compte" in first.get(f"/amas/{open_ama.slug}").content.decode()
-    assert "Poser une question ou voter depuis votre compte" not in second.get(f"/amas/{open_ama.slug}").content.decode()
+    assert "Poser ou voter depuis votre compte" in first.get(f"/amas/{open_ama.slug}").content.decode()
+    assert "Poser ou voter depuis votre compte" not in second.get(f"/amas/{open_ama.slug}").content.decode()
 
 
 def test_signed_in_pages_keep_their_csrf_tokens(host_client, open_ama, question):

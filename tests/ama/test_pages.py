@@ -322,7 +322,7 @@ def test_create_form_rejects_bad_times(host_client):
 def test_pages_speak_french(client, open_ama):
     ask(open_ama, "Une question")
     html = page(client, f"/amas/{open_ama.slug}", HTTP_ACCEPT_LANGUAGE="fr")
-    assert 'lang="fr"' in html and "Les plus votées" in html and "Poser une question ou voter depuis votre compte" in html
+    assert 'lang="fr"' in html and "Les plus votées" in html and "Poser ou voter depuis votre compte" in html
     assert "1 question" in html and "en direct" in html
     assert "Les AMA de ce serveur" in page(client, "/", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9")
     assert "Top votes" in page(client, f"/amas/{open_ama.slug}", HTTP_ACCEPT_LANGUAGE="en")
