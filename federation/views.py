@@ -9,7 +9,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from . import inbox, nodeinfo
+from . import handle_aliases, inbox, nodeinfo
 from .actors import instance_actor
 from .documents import actor_document, ordered_collection
 from .models import Actor, Follow, OutboxActivity
@@ -39,7 +39,9 @@ def webfinger_subject_actor(resource: str) -> Actor | None:
         return instance_actor()
     candidates = Actor.objects.filter(is_local=True, username__iexact=user).exclude(actor_type=Actor.Type.APPLICATION)
     # a Person and a Group may share a name: the Person is preferred (Lemmy takes the last self link).
-    return sorted(candidates, key=lambda a: a.actor_type == Actor.Type.PERSON, reverse=True)[0] if candidates else None
+    if candidates:
+        return sorted(candidates, key=lambda a: a.actor_type == Actor.Type.PERSON, reverse=True)[0]
+    return handle_aliases.aliases.actor_named(user)  # another name of an actor (federation/handle_aliases.py)
 
 
 @require_GET
@@ -59,7 +61,11 @@ def webfinger(request):
     links.append({"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": actor.url or actor.ap_id})
     links.append({"rel": "http://ostatus.org/schema/1.0/subscribe",
                   "template": absolute("/authorize_interaction?uri={uri}")})
-    document = {"subject": f"acct:{actor.username}@{local_domain()}", "aliases": [actor.ap_id], "links": links}
+    # the subject is always the actor's own name: Mastodon, asked for another name, looks that one up and
+    # keeps the account it already knows; Lemmy follows the self link
+    other_names = [f"acct:{name}@{local_domain()}" for name in handle_aliases.aliases.names_of(actor)]
+    document = {"subject": f"acct:{actor.username}@{local_domain()}", "aliases": [actor.ap_id, *other_names],
+                "links": links}
     return json_response(document, content_type=JRD)
 
 

@@ -21,22 +21,56 @@ def group_username(slug: str) -> str:
 
 
 def free_group_username(slug: str) -> str:
-    """group_username, or (taken by another local actor, e.g. the Group of the AMA whose slug is open-models)
-    ama-<slug>, then ama-<slug>-2…: a new Group's name. Existing Groups keep theirs (an actor is never renamed)."""
-    taken = Actor.objects.filter(is_local=True)
-    candidates = [group_username(slug), f"ama-{slug}"[:100]]
-    for candidate in candidates:
-        if not taken.filter(username__iexact=candidate).exists():
+    """group_username, or (taken by another local actor, e.g. the Group of the AMA whose slug is open-models,
+    or by an older Group as its clean name) ama-<slug>, then ama-<slug>-2…: a new Group's name. Existing Groups
+    keep theirs (an actor is never renamed)."""
+    def taken(name: str) -> bool:
+        return (Actor.objects.filter(is_local=True, username__iexact=name).exists()
+                or group_by_clean_name(name) is not None)
+
+    for candidate in [group_username(slug), f"ama-{slug}"[:100]]:
+        if not taken(candidate):
             return candidate
     n = 2
-    while taken.filter(username__iexact=f"ama-{slug}"[:96] + f"-{n}").exists():
+    while taken(f"ama-{slug}"[:96] + f"-{n}"):
         n += 1
     return f"ama-{slug}"[:96] + f"-{n}"
 
 
+# Groups made before the prefix stopped doubling are named ama-ama-<rest> (an AMA titled "AMA: …"). Renaming
+# them is unsafe (Mastodon identifies an account by user@domain: a new preferredUsername would be another
+# account for its followers; Lemmy forbids renaming communities for the same reason), so they keep their name and
+# id, and ama-<rest> is another name for them: WebFinger answers it (federation/handle_aliases.py), the pages show
+# it. A local actor really named ama-<rest> always wins over it.
+
+def clean_name(username: str) -> str | None:
+    """ama-<rest> for a Group named ama-ama-<rest> (ama for ama-ama); None for any other name."""
+    lowered = username.lower()
+    return username[4:] if lowered == "ama-ama" or lowered.startswith("ama-ama-") else None
+
+
+def group_by_clean_name(name: str) -> Actor | None:
+    """The older Group `name` is the clean name of, unless a local actor is really named `name`."""
+    lowered = name.lower()
+    if not (lowered == "ama" or lowered.startswith("ama-")):
+        return None
+    local = Actor.objects.filter(is_local=True)
+    if local.filter(username__iexact=name).exists():
+        return None
+    return local.filter(actor_type=Actor.Type.GROUP, username__iexact=f"ama-{name}").first()
+
+
+def clean_names_of(group: Actor) -> list[str]:
+    """The Group's other name, when it has one that is still its own."""
+    name = clean_name(group.username) if group.is_local and group.actor_type == Actor.Type.GROUP else None
+    return [name] if name and group_by_clean_name(name) == group else []
+
+
 def community_handle(group: Actor) -> str:
-    """The Group as Lemmy, Mbin and PieFed users type it: !name@domain (its real name, the one WebFinger finds)."""
-    return f"!{group.username}@{group.handle_domain or group.domain}"
+    """The Group as Lemmy, Mbin and PieFed users type it: !name@domain, by its clean name when it has one (both
+    names find the same Group; WebFinger's subject stays its own name)."""
+    name = next(iter(clean_names_of(group)), group.username)
+    return f"!{name}@{group.handle_domain or group.domain}"
 
 
 def group_actor_create(ama: Ama) -> Actor:

@@ -1,17 +1,26 @@
 """What the AMA's Group endpoints serve (federation.group_views' hooks, installed by AmaConfig.ready): the
 Group's extra fields, moderators, featured Page, outbox and the Page at its id."""
 
-from federation import group_views
+from federation import group_views, handle_aliases
 from federation.activities import id_of
 from federation.models import Actor, OutboxActivity
 
 from ..models import Ama, Answer, Question
-from .group import PAGE_KEY, group_extra, moderators, page_document, page_tombstone
+from .group import (
+    PAGE_KEY,
+    clean_names_of,
+    group_by_clean_name,
+    group_extra,
+    moderators,
+    page_document,
+    page_tombstone,
+)
 
 
 def install_group_content() -> None:
     group_views.provide(extra=_extra, moderators=_moderator_ids, featured=_featured, outbox=_outbox,
                         object=_object)
+    handle_aliases.provide(actor_named=group_by_clean_name, names_of=clean_names_of)
 
 
 def _ama_of(group: Actor) -> Ama | None:
