@@ -93,10 +93,8 @@ class AnsweredQuestionsAtom(AnsweredQuestionsRss):
         return absolute(reverse("ama-feed-atom", args=[ama.slug]))
 
 
-class HostAmasAtom(Feed):
+class HostAmasRss(Feed):
     """The published AMAs a local account hosts or co-hosts, the most recently opened first."""
-
-    feed_type = Atom1Feed
 
     def get_object(self, request, username):
         host = Actor.objects.filter(is_local=True, actor_type=Actor.Type.PERSON, username=username).first()
@@ -107,14 +105,14 @@ class HostAmasAtom(Feed):
     def title(self, host):
         return gettext("AMAs with %(host)s") % {"host": host.display_name or host.username}
 
-    def subtitle(self, host):
+    def description(self, host):
         return gettext("Every AMA %(handle)s hosts on this server") % {"handle": host.handle}
 
     def link(self, host):
         return host.ap_id
 
     def feed_url(self, host):
-        return sharing.host_feed_url(host)
+        return sharing.host_feed_urls(host)["rss"]
 
     def items(self, host):
         return Ama.objects.visible().hosted_by(host).select_related("host").order_by("-opens_at", "-pk")[:FEED_ITEMS]
@@ -137,3 +135,11 @@ class HostAmasAtom(Feed):
 
     def item_author_name(self, ama):
         return ama.host.handle
+
+
+class HostAmasAtom(HostAmasRss):
+    feed_type = Atom1Feed
+    subtitle = HostAmasRss.description
+
+    def feed_url(self, host):
+        return sharing.host_feed_urls(host)["atom"]

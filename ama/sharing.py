@@ -83,8 +83,9 @@ def oembed_url(page_url: str) -> str:
     return absolute(reverse("oembed")) + "?" + urlencode({"url": page_url, "format": "json"})
 
 
-def host_feed_url(host) -> str:
-    return absolute(reverse("host-feed-atom", args=[host.username]))
+def host_feed_urls(host) -> dict[str, str]:
+    return {"rss": absolute(reverse("host-feed-rss", args=[host.username])),
+            "atom": absolute(reverse("host-feed-atom", args=[host.username]))}
 
 
 def feed_urls(ama: Ama) -> dict[str, str]:

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from . import views
-from .feeds import AnsweredQuestionsAtom, AnsweredQuestionsRss, HostAmasAtom
+from .feeds import AnsweredQuestionsAtom, AnsweredQuestionsRss, HostAmasAtom, HostAmasRss
 from .live import views as live_views
 from .views import (
     activities,
@@ -31,6 +31,7 @@ urlpatterns = [
     # sharing (ama/sharing.py): feeds, the embeddable widget, oEmbed
     path("amas/<slug:slug>/feed.rss", public_view(query=())(AnsweredQuestionsRss()), name="ama-feed-rss"),
     path("amas/<slug:slug>/feed.atom", public_view(query=())(AnsweredQuestionsAtom()), name="ama-feed-atom"),
+    path("hosts/<str:username>/amas.rss", HostAmasRss(), name="host-feed-rss"),
     path("hosts/<str:username>/amas.atom", HostAmasAtom(), name="host-feed-atom"),
     path("amas/<slug:slug>/embed", embed.embed, name="ama-embed"),
     path("amas/<slug:slug>/figures/", figures.public_page, name="ama-figures"),

@@ -21,7 +21,7 @@ def _card(ama, question=None, answer=None) -> sharing.Card:
 def share_meta(ama, question=None, answer=None) -> dict:
     card = _card(ama, question, answer)
     return {"card": card, "site_name": sharing.SITE_NAME, "oembed": sharing.oembed_url(card.url),
-            "feeds": sharing.feed_urls(ama), "host_feed": sharing.host_feed_url(ama.host)}
+            "feeds": sharing.feed_urls(ama), "host_feeds": sharing.host_feed_urls(ama.host)}
 
 
 @register.inclusion_tag("ama/_share_button.html")
