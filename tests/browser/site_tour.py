@@ -12,6 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -38,6 +39,7 @@ class Tour:
     live_slug: str
     ended_slug: str
     question_pk: int
+    answer_path: str
     host_username: str
     host_password: str
 
@@ -84,7 +86,8 @@ def build_tour(var_dir) -> Tour:
     services.ama_close(ama=ended)
     question = Question.objects.filter(ama=live, parent__isnull=True, answers__isnull=False).first()
     password = (var_dir / PASSWORD_FILE).read_text().strip()
-    return Tour(live.slug, ended.slug, question.pk, live.host.username, password)
+    return Tour(live.slug, ended.slug, question.pk, urlsplit(question.answers.first().ap_id).path,
+                live.host.username, password)
 
 
 def public_paths(tour: Tour) -> dict[str, str]:
@@ -92,13 +95,15 @@ def public_paths(tour: Tour) -> dict[str, str]:
     return {
         "home": "/",
         "AMA page, live": live,
-        "AMA page, live, top votes": f"{live}?sort=top",
+        "AMA page, live, unanswered (flat)": f"{live}?sort=unanswered",
         "AMA page, ended": ended,
         "question permalink": f"{live}/questions/{tour.question_pk}",
+        "answer permalink": tour.answer_path,
         "moderation log": f"{live}/moderation",
         "figures": f"{live}/figures/",
         "embed": f"{live}/embed",
         "stage": f"{live}/stage",
+        "stage, dark theme": f"{live}/stage?theme=dark",
         "login": "/accounts/login/",
         "authorize_interaction without a uri": "/authorize_interaction",
         "API docs": "/api/docs/",  # Swagger UI's own words, in English
@@ -106,11 +111,14 @@ def public_paths(tour: Tour) -> dict[str, str]:
 
 
 ENGLISH_ONLY = {"API docs"}
+STATUS = {"authorize_interaction without a uri": 400, "authorize_interaction of a remote post": 502}  # else 200
 
 
 def dashboard_paths(tour: Tour) -> dict[str, str]:
     dashboard = f"/dashboard/{tour.live_slug}/"
     return {
+        "AMA page, signed in": f"/amas/{tour.live_slug}",
+        "report a question": f"/questions/{tour.question_pk}/report",
         "dashboard": "/dashboard/",
         "AMA console": dashboard,
         "AMA edit": f"{dashboard}edit/",

@@ -8,7 +8,7 @@ switched to the other scheme (the DOM is the same, only the colours change) and 
 
 import pytest
 
-from tests.browser.site_tour import ENGLISH_ONLY, dashboard_paths, public_paths, sign_in
+from tests.browser.site_tour import ENGLISH_ONLY, STATUS, dashboard_paths, public_paths, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
@@ -40,7 +40,7 @@ def test_no_serious_or_critical_violation_on_any_page_in_english_and_french_ligh
             if signed_in:
                 sign_in(page, live_site.url, tour)
             for name, path in paths.items():
-                page.goto(live_site.url + path)
+                assert page.goto(live_site.url + path).status == STATUS.get(name, 200), name
                 language = "en" if name in ENGLISH_ONLY else locale[:2]
                 assert page.locator("html").get_attribute("lang")[:2] == language, (name, locale)
                 for colours, options in ((scheme, EVERY_RULE), (other_scheme, CONTRAST)):

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.site_tour import REMOTE_AVATAR, dashboard_paths, public_paths, sign_in
+from tests.browser.site_tour import REMOTE_AVATAR, STATUS, dashboard_paths, public_paths, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -47,7 +47,7 @@ def test_every_page_requests_only_our_origin(live_site, tour, chromium):
             sign_in(page, live_site.url, tour)
         for name, path in paths.items():
             requested.clear()
-            page.goto(live_site.url + path)
+            assert page.goto(live_site.url + path).status == STATUS.get(name, 200), name
             others = elsewhere(requested + page.evaluate(NAMED_RESOURCES), live_site.url)
             if others:
                 found[f"{name} ({path})"] = sorted(set(others))
