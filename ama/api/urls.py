@@ -9,6 +9,7 @@ from ..views.caching import api_format, public_view
 from . import policy, team
 from .answers import AnswerCreateView, AnswerViewSet, VoteView
 from .export import ExportView
+from .notifications import NotificationPreferencesView
 from .placements import PlacementDetailView, PlacementListView
 from .reports import AuditViewSet, ReportViewSet
 from .views import AmaViewSet, QuestionViewSet
@@ -52,5 +53,6 @@ urlpatterns = [
     path("domains/block/", policy.DomainBlockView.as_view(), name="api-domain-block"),
     path("domains/limit/", policy.DomainLimitView.as_view(), name="api-domain-limit"),
     path("domains/unblock/", policy.DomainUnblockView.as_view(), name="api-domain-unblock"),
+    path("notifications/", NotificationPreferencesView.as_view(), name="api-notifications"),
     *router.urls,
 ]

@@ -31,6 +31,8 @@ from .notification_links import preferences_link
 
 log = logging.getLogger(__name__)
 Channel = NotificationPreference.Channel
+LOCAL_CHANNELS = (Channel.EMAIL, Channel.NONE)  # a local account's choices; a remote host's: DM or none
+DIGEST_MINUTES_MIN, DIGEST_MINUTES_MAX = 5, 7 * 24 * 60  # the periods anyone may choose
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,13 @@ from ..models import NotificationPreference
 from ..permissions import amas_moderated_by
 from ..services import notifications
 
-EMAIL_OR_NONE = [(c.value, c.label) for c in (NotificationPreference.Channel.EMAIL, NotificationPreference.Channel.NONE)]
+EMAIL_OR_NONE = [(c.value, c.label) for c in notifications.LOCAL_CHANNELS]
 
 
 def digest_minutes_field() -> forms.IntegerField:
     """The period everyone chooses from, local hosts here and remote hosts from their link."""
-    return forms.IntegerField(min_value=5, max_value=7 * 24 * 60, initial=60,
+    return forms.IntegerField(min_value=notifications.DIGEST_MINUTES_MIN, max_value=notifications.DIGEST_MINUTES_MAX,
+                              initial=60,
                               label=gettext_lazy("At most one message every (minutes)"))
 
 
