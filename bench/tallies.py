@@ -110,10 +110,13 @@ def main():
 
 
 def cycle(title: str, refresh_due, profile, fetches: int) -> None:
+    from ama.models import LiveEvent
+
+    events = LiveEvent.objects.count()
     wall, cpu = time.perf_counter(), time.process_time()
     report = profile.runcall(refresh_due) if profile else refresh_due()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    print(f"  {title}: {dict(report.outcomes)}")
+    print(f"  {title}: {dict(report.outcomes)}, {LiveEvent.objects.count() - events} live events written")
     print(f"    wall time                 {wall:.2f} s   (target <= 15 s), {fetches / wall:.0f} fetches/s")
     print(f"    CPU per fetch (refresher) {cpu / fetches * 1000:.2f} ms   (target <= 3 ms)")
     print(f"    most in flight per origin {max(report.most_in_flight.values(), default=0)} as the gate counted")
