@@ -6,6 +6,20 @@ from django.contrib.auth import get_user_model
 from tests.peer import Peer, test_keypair
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under pytest-xdist (CI's tier 1, two workers each given its own FEDIAMA_VAR_DIR by .ci/run): whole files to
+    a worker, so a module's Celery worker and servers start once, and all the e2e stories to the same one, so one
+    pair of instances serves them as in a serial run."""
+    from xdist.scheduler import LoadFileScheduling
+
+    class FilesAndTheE2eStoriesTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/e2e" if nodeid.startswith("tests/e2e/") else super()._split_scope(nodeid)
+
+    return FilesAndTheE2eStoriesTogether(config, log)
+
+
 @pytest.fixture(scope="session")
 def keypair():
     return test_keypair()
