@@ -57,7 +57,7 @@ def labels_of(model_admin, request, obj) -> dict[str, tuple[str, str]]:
     model, found = model_admin.model, {}
     columns = [name for name in model_admin.get_list_display(request) if name != "action_checkbox"]
     fields = [f for f in model_admin.get_fields(request, obj) if isinstance(f, str)]
-    form = model_admin.get_form(request, obj)
+    form = model_admin.get_form(request, obj)(instance=obj)  # an instance, as the admin gives its labels
     for name in columns:
         found[f"{model.__name__}.{name}"] = in_both(lambda name=name: label_for_field(name, model, model_admin))
     for name in fields:
