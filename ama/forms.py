@@ -170,24 +170,32 @@ def avatar_refusal(code: str) -> forms.ValidationError:
     return forms.ValidationError(AVATAR_REFUSALS[code], code=code, params={"side": MAX_SIDE})
 
 
+def picture_field() -> forms.FileField:
+    return forms.FileField(
+        label=_("Picture"),
+        help_text=_("PNG, JPEG, WebP or GIF, at most 1 MiB. It is shown as a square: the centre is kept."),
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}))
+
+
+def picture_bytes(upload) -> bytes:
+    """The uploaded file's bytes, refused unread past MAX_BYTES."""
+    if upload.size > MAX_BYTES:
+        raise avatar_refusal(BadImage.TOO_LARGE)
+    return upload.read()
+
+
 class AvatarForm(forms.Form):
     """A picture file. What it is gets decided by its content (federation.avatar_images, through the service
     the view calls), never by its name or declared type; `refuse` shows why a picture was refused."""
 
-    picture = forms.FileField(
-        label=_("Picture"),
-        help_text=_("PNG, JPEG, WebP or GIF, at most 1 MiB. It is shown as a square: the centre is kept."),
-        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}))
+    picture = picture_field()
 
     def __init__(self, *args, too_large: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.too_large = too_large  # the upload passed MAX_BYTES while it arrived and was not kept
 
     def clean_picture(self):
-        upload = self.cleaned_data["picture"]
-        if upload.size > MAX_BYTES:
-            raise avatar_refusal(BadImage.TOO_LARGE)
-        return upload.read()
+        return picture_bytes(self.cleaned_data["picture"])
 
     def clean(self):
         if self.too_large:

@@ -153,6 +153,13 @@ def queue_fetch(actor: Actor) -> bool:
     return True
 
 
+def queue_refetch(actor: Actor) -> bool:
+    """An operator's retry: the icon is fetched again now, whatever happened last time (the placeholder shows
+    until it arrives)."""
+    ActorAvatar.objects.filter(actor=actor, uploaded=False).update(source_url="", queued_at=None)
+    return queue_fetch(Actor.objects.select_related("avatar").get(pk=actor.pk))
+
+
 def _send(actor_id: int) -> None:
     """Send the fetch; a broker down is logged, and a page showing the actor queues it again after QUEUED_RETRY."""
     try:
