@@ -205,3 +205,21 @@ def test_local_actors_are_never_fetched(host, origin, media, django_capture_on_c
                                   "..%2F..%2Fsettings.py", "0123456789abcdef0123456789abcdef-96.webp"])
 def test_only_our_thumbnails_are_served(client, media, name):
     assert client.get(f"/media/avatars/{name}").status_code == 404
+
+
+def test_the_ama_page_never_carries_the_remote_icon_url(peer, origin, media, eager, open_ama, client):
+    """A verified remote co-host on the host card: initials first, then our thumbnail, never their icon's URL
+    (their profile link and handle name their server, as links; nothing there is loaded by the page)."""
+    from ama.models import RemoteHostClaim
+
+    icon = origin.serve("/carol.png", png())
+    carol = Actor.objects.create(ap_id=f"{origin.base}/users/carol", username="carol", domain=origin.base[7:],
+                                 display_name="Carol Remote", icon_url=icon)
+    RemoteHostClaim.objects.create(ama=open_ama, actor=carol, code="x", verified_at=timezone.now())
+    with eager():
+        first = client.get(f"/amas/{open_ama.slug}").content.decode()
+    assert "Carol Remote" in first and icon not in first and f'src="{origin.base}' not in first
+    second = client.get(f"/amas/{open_ama.slug}").content.decode()
+    digest = ActorAvatar.objects.get(actor=carol).digest
+    assert f"/media/avatars/{digest}-" in second and icon not in second and f'src="{origin.base}' not in second
+    assert origin.hits["/carol.png"] == 1
