@@ -186,8 +186,8 @@ def avatar_fetch(actor_id: int) -> str:
         thumbs = _fetched(url)
     except (http.FetchError, BadImage) as error:
         reason = error.reason[:200]
-        log.warning("avatar of %s not fetched from %s: %s (placeholder shown; tried again after %s)",
-                    actor.handle, url, reason, FAILURE_RETRY)
+        log.warning("avatar of %s not fetched from %s: %s (placeholder shown; tried again after %g h)",
+                    actor.handle, url, reason, FAILURE_RETRY.total_seconds() / 3600)
         _keep(actor, url, digest="", failure=reason, changed=had_picture)
         return "failed"
     _write(thumbs)
