@@ -8,13 +8,16 @@ class AmaConfig(AppConfig):
 
     def ready(self):
         from federation.activity_views import provide_gone_check
+        from federation.routing import wrap_batches
 
         from . import avatar_pages
         from .activitypub.documents import object_gone
         from .activitypub.group_content import install_group_content
         from .inbox.table import register_handlers
+        from .live.votes import one_event_per_question
 
         register_handlers()  # the AMA's inbox handlers, in the order ama/inbox/table.py lists them
+        wrap_batches(one_event_per_question)  # an inbox batch's votes: one votes_changed per question
         install_group_content()  # what the Groups' endpoints serve
         provide_gone_check(object_gone)  # activities showing something deleted here answer 410
         avatar_pages.connect()  # a new avatar moves the versions of the pages showing it

@@ -268,13 +268,62 @@ def claimable_ids(limit: int) -> list[int]:
     return list(rows.values_list("pk", flat=True)[:limit])
 
 
-def drain(*, budget: float, batch: int = CLAIM_BATCH) -> tuple[int, bool]:
+class _BatchFailed(Exception):
+    """A row of a batch raised something other than Ignore: the batch was rolled back, to run row by row."""
+
+
+_batch_wrappers: list[Callable[[], contextlib.AbstractContextManager]] = []
+
+
+def wrap_batches(wrapper: Callable[[], contextlib.AbstractContextManager]) -> None:
+    """Register a context manager factory entered around each batch's handlers, inside its transaction (the
+    app defers per-batch work with it: ama.live.votes renders one votes_changed per question per batch). It
+    must do its deferred writes on a clean exit only; an exception rolls the whole batch back."""
+    _batch_wrappers.append(wrapper)
+
+
+def handle_batch(messages: list[InboxMessage], senders: dict[str, Actor]) -> None:
+    """Run a claimed batch's rows in one transaction (each row in its savepoint, so an Ignore undoes that
+    row alone) with one commit and one writer turn for all. Raises _BatchFailed, with nothing committed, when
+    a row raised anything else (a bug, a fetch, the database): `handle` then takes the rows one by one and
+    records each outcome as it always did. A worker that dies meanwhile leaves every row of the batch
+    claimed, to be taken again when its lease runs out: nothing accepted is lost."""
+    try:
+        with _turn(), transaction.atomic(), contextlib.ExitStack() as wrappers:
+            for wrapper in _batch_wrappers:
+                wrappers.enter_context(wrapper())
+            for message in messages:
+                _handle_in_batch(message, senders.get(message.actor_ap_id))
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception as error:
+        raise _BatchFailed() from error
+
+
+def _handle_in_batch(message: InboxMessage, actor: Actor | None) -> None:
+    handlers = handlers_for(message.body)
+    if not handlers:
+        finish(message, InboxMessage.State.IGNORED, result=f"no handler for {message.activity_type}")
+        return
+    try:
+        if actor is None:
+            raise Ignore("actor no longer known")
+        with transaction.atomic():
+            result = run_handlers(handlers, Incoming(activity=message.body, actor=actor, message=message))
+    except Ignore as reason:
+        finish(message, InboxMessage.State.IGNORED, result=str(reason))
+        return
+    finish(message, InboxMessage.State.PROCESSED, result=result or "ok")
+
+
+def drain(*, budget: float, batch: int | None = None) -> tuple[int, bool]:
     """Process waiting rows in arrival order until none is left or `budget` seconds are spent, claiming
-    `batch` rows at a time (one statement) and their actors in one query. Returns (rows this call processed,
-    whether rows are still waiting). Several drains may run at once: each takes its own rows. Rows claimed and
-    not reached (the budget ran out, or the task was stopped) go back in line at once."""
+    `batch` rows at a time (one statement) and their actors in one query. Each batch runs in one transaction
+    (handle_batch); a batch with a row that fails is rolled back and run row by row. Returns (rows this call
+    processed, whether rows are still waiting). Several drains may run at once: each takes its own rows. Rows
+    claimed and not reached (the budget ran out, or the task was stopped) go back in line at once."""
     deadline = time.monotonic() + budget
-    done = 0
+    done, batch = 0, batch or CLAIM_BATCH
     while True:
         messages = claim_batch(batch)
         if not messages:
@@ -282,6 +331,20 @@ def drain(*, budget: float, batch: int = CLAIM_BATCH) -> tuple[int, bool]:
         senders = {actor.ap_id: actor for actor in Actor.objects.filter(
             ap_id__in={message.actor_ap_id for message in messages})}
         pending = [message.pk for message in messages]
+        try:
+            handle_batch(messages, senders)
+        except _BatchFailed:
+            pass  # rolled back: one by one below
+        except SoftTimeLimitExceeded:  # rolled back: every row back in line, the claim counted (a row that
+            release(pending, attempts=0)  # always runs out of time is failed after MAX_ATTEMPTS, not retried forever)
+            pending = []
+            raise
+        else:
+            pending = []
+            done += len(messages)
+            if time.monotonic() > deadline:
+                return done, True
+            continue
         try:
             for message in messages:
                 pending.remove(message.pk)

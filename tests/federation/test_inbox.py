@@ -287,9 +287,10 @@ def test_drain_stops_at_its_budget_and_the_task_hands_on_the_rest(bob, table, mo
     routing.register("Ping")(lambda incoming: "pong")
     for _ in range(3):
         _stored(bob)
-    assert routing.drain(budget=0) == (1, True)  # one row, then the budget is spent
+    assert routing.drain(budget=0, batch=1) == (1, True)  # one batch (of one row), then the budget is spent
     sent = []
     monkeypatch.setattr(tasks, "enqueue", lambda task, *args, **kw: sent.append(task.name) or True)
+    monkeypatch.setattr(routing, "CLAIM_BATCH", 1)
     monkeypatch.setattr(tasks, "DRAIN_BUDGET", 0)
     assert tasks.drain_inbox.apply().get() == 1 and sent == ["federation.tasks.drain_inbox"]
     monkeypatch.setattr(tasks, "DRAIN_BUDGET", 60)

@@ -50,7 +50,7 @@ def test_a_failing_row_fails_alone_and_its_batch_goes_on(bob, table):
     assert "ZeroDivisionError" in InboxMessage.objects.get(pk=rows[1].pk).error
 
 
-def test_rows_claimed_and_not_reached_go_back_in_line_when_the_task_is_stopped(bob, table):
+def test_a_batch_stopped_by_its_time_limit_goes_back_in_line_whole(bob, table):
     def handler(incoming):
         if incoming.activity.get("slow"):
             raise SoftTimeLimitExceeded()
@@ -60,16 +60,18 @@ def test_rows_claimed_and_not_reached_go_back_in_line_when_the_task_is_stopped(b
     rows = [_stored(bob), _stored(bob, slow=True), _stored(bob), _stored(bob)]
     with pytest.raises(SoftTimeLimitExceeded):
         routing.drain(budget=60, batch=10)
-    assert _states(rows) == [InboxMessage.State.PROCESSED] + [InboxMessage.State.QUEUED] * 3
-    # the row that was running counts its attempt; the ones never started do not
-    assert [InboxMessage.objects.get(pk=row.pk).attempts for row in rows[1:]] == [1, 0, 0]
+    # the batch ran in one transaction: rolled back, every row back in line with its claim counted (a row that
+    # always runs out of time is failed after MAX_ATTEMPTS instead of being taken forever)
+    assert _states(rows) == [InboxMessage.State.QUEUED] * 4
+    assert [InboxMessage.objects.get(pk=row.pk).attempts for row in rows] == [1, 1, 1, 1]
 
 
 def test_a_batch_costs_a_few_statements_per_row(bob, table, django_assert_max_num_queries):
     routing.register("Ping")(lambda incoming: "pong")
     for _ in range(10):
         _stored(bob)
-    # per batch: the waiting ids, the claim, the rows, their senders; per row: its transaction (a savepoint
-    # under the test's own transaction, and its release) and its outcome; then one look that finds nothing
-    with django_assert_max_num_queries(4 + 3 * 10 + 1):
+    # per batch: the waiting ids, the claim, the rows, their senders and its transaction (a savepoint under the
+    # test's own transaction, and its release); per row: its savepoint, its release and its outcome; then one
+    # look that finds nothing
+    with django_assert_max_num_queries(4 + 2 + 3 * 10 + 1):
         assert routing.drain(budget=60, batch=10) == (10, False)

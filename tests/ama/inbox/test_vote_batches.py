@@ -1,0 +1,114 @@
+"""Votes drained in batches (federation.routing.handle_batch): a batch is one transaction whose votes_changed
+are worked out once per question at its end; duplicates within a batch count once; a batch with a failing row
+is rolled back and taken row by row, so the others count and the failing one fails alone."""
+
+import pytest
+
+from ama import services
+from ama.models import LiveEvent, Question, Vote
+from federation import routing
+from federation.actors import store_remote_actor
+from federation.models import InboxMessage
+from tests.ama.inbox.shapes import note, received
+
+
+def _stored(activity: dict) -> InboxMessage:
+    actor = activity["actor"]
+    return InboxMessage.objects.create(ap_id=activity["id"], activity_type=activity["type"], actor_ap_id=actor,
+                                       domain=actor.split("/")[2], body=activity)
+
+
+def _like(voter, question, n) -> dict:
+    return {"id": f"{voter.ap_id}/likes/{n}", "type": "Like", "actor": voter.ap_id, "object": question.ap_id}
+
+
+@pytest.fixture
+def two_questions(open_ama, remote_actor, deliver_inbox):
+    questions = []
+    for text in ("<p>First?</p>", "<p>Second?</p>"):
+        question = received(deliver_inbox, remote_actor, note(remote_actor, open_ama.ap_id, content=text))
+        services.question_approve(question=question)
+        questions.append(question)
+    return questions
+
+
+@pytest.fixture
+def voters(peer):
+    actors = [peer.actor(f"voter{n}") for n in range(3)]
+    for actor in actors:
+        store_remote_actor(actor.document())
+    return actors
+
+
+def _votes_events(question) -> int:
+    return LiveEvent.objects.filter(question=question, kind="votes_changed").count()
+
+
+def test_votes_on_two_questions_in_one_batch_count_each_with_one_event_each(two_questions, voters):
+    first, second = two_questions
+    before = [_votes_events(first), _votes_events(second)]
+    for n, voter in enumerate(voters):
+        _stored(_like(voter, first, n))
+    _stored(_like(voters[0], second, 9))
+    assert routing.drain(budget=60, batch=20) == (4, False)
+    assert list(Question.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk").values_list(
+        "vote_count", flat=True)) == [3, 1]
+    assert [_votes_events(first) - before[0], _votes_events(second) - before[1]] == [1, 1]
+    event = LiveEvent.objects.filter(question=first, kind="votes_changed").latest("seq")
+    assert event.payload["vote_count"] == 3  # the batch's final count, not its first vote's
+    assert set(InboxMessage.objects.values_list("state", flat=True)) == {InboxMessage.State.PROCESSED}
+
+
+def test_duplicates_within_one_batch_count_once(two_questions, voters):
+    first, _ = two_questions
+    _stored(_like(voters[0], first, 1))
+    _stored(_like(voters[0], first, 2))  # the same voter again, another Like id
+    _stored(_like(voters[1], first, 3))
+    assert routing.drain(budget=60, batch=20) == (3, False)
+    first.refresh_from_db()
+    assert first.vote_count == 2 and Vote.objects.filter(question=first).count() == 2
+    results = list(InboxMessage.objects.order_by("pk").values_list("result", flat=True))[-3:]
+    assert results == [f"vote added on {first.pk}", f"vote unchanged on {first.pk}", f"vote added on {first.pk}"]
+
+
+def test_a_poison_row_fails_alone_and_the_batch_s_votes_count(two_questions, voters, monkeypatch):
+    first, second = two_questions
+    good = [_stored(_like(voters[0], first, 1)), _stored(_like(voters[1], second, 2))]
+    poison = _stored({"id": voters[2].ap_id + "/poison/1", "type": "Poison", "actor": voters[2].ap_id})
+    last = _stored(_like(voters[2], first, 3))
+    monkeypatch.setitem(routing._handlers, ("Poison", None), [lambda incoming: 1 / 0])
+    before = _votes_events(first)
+    assert routing.drain(budget=60, batch=20) == (4, False)
+    states = dict(InboxMessage.objects.values_list("pk", "state"))
+    assert [states[row.pk] for row in (*good, poison, last)] == [
+        InboxMessage.State.PROCESSED, InboxMessage.State.PROCESSED, InboxMessage.State.FAILED,
+        InboxMessage.State.PROCESSED]
+    assert "ZeroDivisionError" in InboxMessage.objects.get(pk=poison.pk).error
+    first.refresh_from_db(), second.refresh_from_db()
+    assert (first.vote_count, second.vote_count) == (2, 1)  # counted once: the rolled-back batch left nothing
+    assert Vote.objects.count() == 3
+    assert _votes_events(first) - before >= 1
+
+
+def test_a_worker_that_dies_mid_batch_leaves_every_row_to_retry(two_questions, voters, monkeypatch):
+    first, _ = two_questions
+    rows = [_stored(_like(voter, first, n)) for n, voter in enumerate(voters)]
+    calls = []
+
+    def dies_on_the_second(incoming):
+        calls.append(incoming)
+        if len(calls) == 2:
+            raise SystemExit("worker killed")  # not an Exception: nothing of ours catches it
+        return "ok"
+
+    with monkeypatch.context() as patched, pytest.raises(SystemExit):
+        patched.setitem(routing._handlers, ("Like", None), [dies_on_the_second])
+        routing.drain(budget=60, batch=20)
+    # nothing of the batch committed; its rows stay claimed and are taken again when their lease runs out
+    assert not Vote.objects.exists()
+    assert {InboxMessage.objects.get(pk=row.pk).state for row in rows} <= {
+        InboxMessage.State.PROCESSING, InboxMessage.State.QUEUED}
+    InboxMessage.objects.filter(pk__in=[row.pk for row in rows]).update(state=InboxMessage.State.QUEUED)
+    assert routing.drain(budget=60, batch=20) == (3, False)
+    first.refresh_from_db()
+    assert first.vote_count == 3
