@@ -12,6 +12,12 @@ from federation.models import InboxMessage
 from tests.ama.inbox.shapes import note, received
 
 
+@pytest.fixture(autouse=True)
+def batches(monkeypatch):
+    """The batch path on either database (production takes it on SQLite only: routing.batches_in_one_transaction)."""
+    monkeypatch.setattr(routing, "batches_in_one_transaction", lambda: True)
+
+
 def _stored(activity: dict) -> InboxMessage:
     actor = activity["actor"]
     return InboxMessage.objects.create(ap_id=activity["id"], activity_type=activity["type"], actor_ap_id=actor,
