@@ -61,8 +61,10 @@ def labels_of(model_admin, request, obj) -> dict[str, tuple[str, str]]:
     for name in columns:
         found[f"{model.__name__}.{name}"] = in_both(lambda name=name: label_for_field(name, model, model_admin))
     for name in fields:
-        found[f"{model.__name__}.{name}"] = in_both(
-            lambda name=name: label_for_field(name, model, model_admin, form=form))
+        declared = form.fields.get(name) if name not in {f.name for f in model._meta.get_fields()} else None
+        found[f"{model.__name__}.{name}"] = in_both(  # a form's own field shows its label, as the admin does
+            declared.label if declared is not None and declared.label else
+            (lambda name=name: label_for_field(name, model, model_admin, form=form)))
     for n, title in enumerate(filter_titles(model_admin, request)):
         found[f"{model.__name__} filter {n}"] = in_both(title)
     for field in model._meta.get_fields():
