@@ -4,7 +4,7 @@ final count always delivered.
 The events table is the shared state, so the rule holds across web and worker processes. A vote whose
 question had no votes_changed event in the window publishes at once; otherwise the first vote of the window
 schedules `flush_votes` for the window's end and the others add nothing (a key in the cache every process
-shares, named after the window's event: Redis, or files in var/). The flush publishes the count then, unless
+shares, named after the window's event: Redis, or files in var/; taken after the vote commits). The flush publishes the count then, unless
 it is the count last published; every vote and flush of a question runs under that question's row lock, so a
 vote that found the flush scheduled committed before the flush reads the count, and a vote after the flush
 finds its window over or a new window's key. Losing the key (a cache emptied) only schedules one flush more.
@@ -58,8 +58,8 @@ def _votes_changed_now(question: Question) -> None:
     wait = _wait(last)
     if wait <= 0:
         publish(question.ama, KIND, question=question)
-    elif _first_of_window(last, wait):
-        _flush_later(question.pk, wait)
+    else:
+        _flush_once_after_commit(question.pk, last, wait)
 
 
 @shared_task(name="ama.live.flush_votes")
@@ -90,10 +90,16 @@ def _wait(last: LiveEvent | None) -> float:
     return settings.FEDIAMA_LIVE_VOTE_WINDOW - (timezone.now() - last.created_at).total_seconds()
 
 
-def _first_of_window(last: LiveEvent, wait: float) -> bool:
-    """True for the first vote since `last` (it schedules the window's flush), False for the others."""
+def _flush_once_after_commit(question_id: int, last: LiveEvent, wait: float) -> None:
+    """After the vote commits, the first vote of the window since `last` schedules the window's flush; the others
+    find its key and add nothing. The key is taken only after commit: a vote rolled back (an inbox batch with a
+    failing row) leaves no key behind that would make the window's later votes think a flush is on its way."""
     key = f"votes-flush:{last.pk}:{last.created_at.timestamp()}"
-    return caches["throttle"].add(key, 1, timeout=int(wait) + SCHEDULED_KEPT)
+
+    def schedule() -> None:
+        if caches["throttle"].add(key, 1, timeout=int(wait) + SCHEDULED_KEPT):
+            flush_votes.apply_async(args=[question_id], countdown=wait)
+    transaction.on_commit(schedule)
 
 
 def _flush_later(question_id: int, wait: float) -> None:

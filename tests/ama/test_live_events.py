@@ -190,17 +190,26 @@ def test_nothing_private_reaches_a_public_event(ama):
     assert "PENDING-SECRET" in moderators
 
 
-def test_votes_are_coalesced_to_one_event_a_window_and_the_last_count_arrives(open_ama, settings,
+@pytest.fixture
+def flushes_sent(monkeypatch) -> list:
+    """The flush_votes tasks sent to the broker (question id, countdown), recorded instead of sent."""
+    sent = []
+    monkeypatch.setattr(live_votes.flush_votes, "apply_async",
+                        lambda args, countdown: sent.append((args[0], countdown)))
+    return sent
+
+
+def test_votes_are_coalesced_to_one_event_a_window_and_the_last_count_arrives(open_ama, settings, flushes_sent,
                                                                           django_capture_on_commit_callbacks):
     settings.FEDIAMA_LIVE_VOTE_WINDOW = 1
     question = shown(open_ama)
     services.vote_add(question=question, actor=make_remote("v1"))
-    with django_capture_on_commit_callbacks() as scheduled:
+    with django_capture_on_commit_callbacks(execute=True):
         services.vote_add(question=question, actor=make_remote("v2"))
         services.vote_add(question=question, actor=make_remote("v3"))
     votes = LiveEvent.objects.filter(question=question, kind="votes_changed")
     assert [event.payload["vote_count"] for event in votes] == [1]  # the first at once, the others wait
-    assert len(scheduled) == 1  # one flush at the window's end, for both votes (they write no event)
+    assert [sent[0] for sent in flushes_sent] == [question.pk]  # one flush at the window's end, for both votes
     live_votes.flush_votes(question.pk)  # a flush that runs early publishes nothing
     assert votes.count() == 1
     votes.update(created_at=timezone.now() - timedelta(seconds=2))  # the window is over
@@ -208,6 +217,23 @@ def test_votes_are_coalesced_to_one_event_a_window_and_the_last_count_arrives(op
     live_votes.flush_votes(question.pk)  # the second flush of the window finds the count delivered
     assert [event.payload["vote_count"] for event in votes.order_by("seq")] == [1, 3]
     assert votes.order_by("seq").last().payload["label"] == "3 votes"
+
+
+def test_a_vote_rolled_back_leaves_the_window_to_the_next_vote(open_ama, settings, flushes_sent,
+                                                              django_capture_on_commit_callbacks):
+    """An inbox batch with a failing row rolls back its votes and takes them again one by one: the vote taken
+    again must still schedule the window's flush, or its count waits for a vote that may never come."""
+    settings.FEDIAMA_LIVE_VOTE_WINDOW = 5
+    question = shown(open_ama)
+    services.vote_add(question=question, actor=make_remote("v1"))  # publishes at once: the window opens
+    with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            services.vote_add(question=question, actor=make_remote("v2"))
+            raise RuntimeError("a poison row in the same batch")
+    assert flushes_sent == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.vote_add(question=question, actor=make_remote("v2"))
+    assert [sent[0] for sent in flushes_sent] == [question.pk]
 
 
 def test_a_stale_copy_of_an_ama_saved_later_keeps_the_version(ama):
