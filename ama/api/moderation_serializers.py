@@ -9,6 +9,8 @@ from federation.models import DomainBlock
 from ..models import ActorPolicy, AuditEntry, Report
 from .serializers import ActorSerializer
 
+MAX_ID = 2**63 - 1  # the largest primary key either database stores: a larger number is a 400, not an overflow
+
 NOTE = {"max_length": 2000, "required": False, "allow_blank": True, "default": ""}
 
 
@@ -21,7 +23,7 @@ class AnsweredSerializer(serializers.Serializer):
 
 
 class MergeSerializer(serializers.Serializer):
-    into = serializers.IntegerField(min_value=1, help_text="The question kept: another question of the same AMA.")
+    into = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The question kept: another question of the same AMA.")
 
 
 class DisplaySerializer(serializers.Serializer):
@@ -143,7 +145,7 @@ class ForwardSerializer(serializers.Serializer):
 class AuditFilterSerializer(serializers.Serializer):
     ama = serializers.SlugField(required=False)
     action = serializers.CharField(max_length=60, required=False, help_text="e.g. question.reject, actor.ban")
-    question = serializers.IntegerField(min_value=1, required=False)
+    question = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     public = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
