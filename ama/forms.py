@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from federation import languages
 from federation.avatar_images import MAX_BYTES, MAX_SIDE, BadImage
+from federation.safe_urls import http_url
 
 from .models import Ama, Question
 
@@ -205,3 +206,40 @@ class AvatarForm(forms.Form):
 
     def refuse(self, error: BadImage) -> None:
         self.add_error("picture", avatar_refusal(error.code))
+
+
+PROFILE_LINKS = 4
+
+
+class HostProfileForm(forms.Form):
+    """The host's display name, bio (plain text) and up to PROFILE_LINKS links, each a label and an http(s) URL;
+    `links()` gives the filled ones as (label, URL) pairs. Blank rows are skipped."""
+
+    display_name = forms.CharField(label=_("Display name"), max_length=100, required=False)
+    bio = forms.CharField(label=_("Bio"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 5}),
+                          help_text=_("Plain text; line breaks are kept."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for number in range(1, PROFILE_LINKS + 1):
+            self.fields[f"link_{number}_label"] = forms.CharField(
+                label=_("Link %(number)d: label") % {"number": number}, max_length=40, required=False)
+            self.fields[f"link_{number}_url"] = forms.CharField(
+                label=_("Link %(number)d: address") % {"number": number}, max_length=500, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        for number in range(1, PROFILE_LINKS + 1):
+            label, url = cleaned.get(f"link_{number}_label", ""), cleaned.get(f"link_{number}_url", "")
+            if url and http_url(url) != url:
+                self.add_error(f"link_{number}_url", _("Give an address starting with http:// or https://."))
+            elif label and not url:
+                self.add_error(f"link_{number}_url", _("Give this link's address, or clear its label."))
+            elif url and not label:
+                self.add_error(f"link_{number}_label", _("Give this link a label."))
+        return cleaned
+
+    def links(self) -> list[tuple[str, str]]:
+        pairs = ((self.cleaned_data[f"link_{n}_label"], self.cleaned_data[f"link_{n}_url"])
+                 for n in range(1, PROFILE_LINKS + 1))
+        return [(label, url) for label, url in pairs if label and url]

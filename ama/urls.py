@@ -10,6 +10,7 @@ from .views import (
     dashboard_ama,
     embed,
     figures,
+    host_profile,
     moderation,
     notifications,
     placements,
@@ -63,6 +64,7 @@ urlpatterns = [
     path("dashboard/notifications/", notifications.preferences, name="dashboard-notifications"),
     path("notifications/remote/<str:token>/", remote_notifications.remote_preferences, name="remote-notifications"),
     # two segments after dashboard/: no AMA's slug can take these
+    path("dashboard/profile/about/", host_profile.profile_page, name="dashboard-profile"),
     path("dashboard/profile/avatar/", avatar.avatar_page, name="dashboard-avatar"),
     path("dashboard/profile/avatar/remove", avatar.avatar_remove, name="dashboard-avatar-remove"),
     path("dashboard/<slug:slug>/", views.ama_dashboard, name="dashboard-ama"),

@@ -20,6 +20,8 @@ EXTRA_CONTEXT = {
     "sc": "http://schema.org/",
     "language": "sc:inLanguage",
     "identifier": "sc:identifier",
+    "PropertyValue": "sc:PropertyValue",
+    "value": "sc:value",
     "webfinger": "https://purl.archive.org/socialweb/webfinger#webfinger",
 }
 
@@ -45,6 +47,9 @@ def actor_document(actor: Actor, *, extra: dict | None = None) -> dict:
         "published": actor.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "webfinger": f"{actor.username}@{local_domain()}",
     }
+    fields = actor.raw.get("attachment") if actor.is_local and isinstance(actor.raw, dict) else None
+    if fields:  # the host's profile links (ama.services.host_profile), PropertyValues as Mastodon sends them
+        document["attachment"] = fields
     if actor.icon_url:
         document["icon"] = {"type": "Image", "url": actor.icon_url}
     if actor.public_key_pem:
