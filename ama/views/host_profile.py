@@ -1,6 +1,8 @@
 """The host's own profile on the dashboard: display name, bio and links shown on their AMAs' host card and sent
 with their ActivityPub profile (ama.services.host_profile writes them)."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -15,7 +17,8 @@ from .common import require, viewer_actor
 
 
 def current_values(actor) -> dict:
-    initial = {"display_name": actor.display_name, "bio": plain_text(sanitize(actor.summary))}
+    bio = re.sub(r"\n{3,}", "\n\n", plain_text(sanitize(actor.summary)))  # paragraphs as one blank line
+    initial = {"display_name": actor.display_name, "bio": bio}
     for number, link in enumerate(profile_links(actor)[:PROFILE_LINKS], start=1):
         initial[f"link_{number}_label"], initial[f"link_{number}_url"] = link.name, link.url
     return initial

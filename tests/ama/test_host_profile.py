@@ -106,6 +106,7 @@ def test_the_local_actor_document_carries_the_summary_and_the_links(alice, host)
         "value": '<a href="https://alice.example/" rel="me nofollow noopener noreferrer" target="_blank">'
                  "https://alice.example/</a>"}]
     assert "PropertyValue" in document["@context"][2]
+    assert "Line one\n\nParagraph two</textarea>" in alice.get(URL).content.decode()  # as typed
 
 
 def test_links_can_all_be_removed(alice, host):
