@@ -126,6 +126,7 @@ def dashboard_paths(tour: Tour) -> dict[str, str]:
         "AMA figures (team)": f"{dashboard}figures/",
         "notifications": "/dashboard/notifications/",
         "host's picture": "/dashboard/profile/avatar/",
+        "host's profile": "/dashboard/profile/about/",
         "authorize_interaction of a remote post": "/authorize_interaction?uri=https://post.remote.invalid/1",
     }
 
