@@ -5,6 +5,7 @@ transaction (deliveries are enqueued on commit)."""
 
 from federation import outbox
 from federation.activities import PUBLIC, activity
+from federation.documents import actor_document
 
 from ..models import Ama, Answer, Question, Vote
 from . import placements, publish_group
@@ -53,6 +54,14 @@ def send_ama_deleted(ama: Ama) -> None:
         outbox.publish(activity("Delete", actor=ama.host.ap_id, obj=tombstone(ama.ap_id), to=[PUBLIC],
                                 cc=[ama.host.followers_url]), sender=ama.host, to_followers=True,
                        recipients=_thread_authors(ama))
+
+
+def send_profile_updated(actor) -> None:
+    """A local host's profile changed (name, bio, links, picture): Update of the actor to its followers, as
+    Mastodon sends, so their servers refresh the account they show instead of waiting for their next fetch."""
+    if _can_sign(actor):
+        outbox.publish(activity("Update", actor=actor.ap_id, obj=actor_document(actor), to=[PUBLIC],
+                                cc=[actor.followers_url]), sender=actor, to_followers=True)
 
 
 def send_answer_created(answer: Answer) -> None:

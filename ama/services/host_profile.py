@@ -12,6 +12,7 @@ from federation.avatars import avatar_changed
 from federation.models import Actor
 
 from .. import audit
+from ..activitypub import publish as ap
 
 
 def link_attachment(label: str, url: str) -> dict:
@@ -26,6 +27,7 @@ def host_profile_set(*, actor: Actor, display_name: str, bio: str, links: list[t
     with transaction.atomic():
         actor.display_name, actor.summary, actor.raw = display_name, linebreaks(bio, autoescape=True), raw
         actor.save(update_fields=["display_name", "summary", "raw"])
+        ap.send_profile_updated(actor)
         audit.record(user=by_user, action="host.profile", target=actor.ap_id,
                      after={"display_name": display_name, "bio": bio, "links": [list(link) for link in links]})
         transaction.on_commit(lambda: avatar_changed.send(sender=Actor, actor_id=actor.pk))

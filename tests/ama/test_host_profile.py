@@ -140,3 +140,29 @@ def test_the_page_keeps_no_inline_style_and_the_dashboard_links_to_it(alice):
     assert not re.search(r"<[^>]+\sstyle=", html)
     assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", html)
     assert f'href="{URL}"' in alice.get("/dashboard/").content.decode()
+
+
+def test_followers_get_an_update_of_the_profile_and_of_the_picture(alice, host, django_capture_on_commit_callbacks):
+    """As Mastodon does: a changed profile or picture goes to the followers as Update(Person), so their servers
+    show the new one now, not at their next fetch of the account."""
+    from ama.services.avatars import avatar_clear, avatar_set
+    from federation.models import Delivery, Follow, OutboxActivity
+    from tests.pictures import picture
+
+    fan = Actor.objects.create(ap_id="https://social.example/users/fan", username="fan", domain="social.example",
+                               inbox="https://social.example/users/fan/inbox")
+    Follow.objects.create(follower=fan, followed=host, state=Follow.State.ACCEPTED)
+    assert alice.post(URL, profile(bio="Hello.", link_1_label="Blog",
+                                   link_1_url="https://alice.example/blog")).status_code == 302
+    update = OutboxActivity.objects.get(activity_type="Update")
+    person = update.body["object"]
+    assert (person["id"], person["type"], person["name"]) == (host.ap_id, "Person", "Alice Martin")
+    assert person["summary"] == "<p>Hello.</p>" and person["attachment"][0]["name"] == "Blog"
+    assert list(Delivery.objects.filter(activity=update).values_list("inbox", flat=True)) == [fan.inbox]
+    avatar_set(actor=host, data=picture(), by_user=host.user)
+    host.refresh_from_db()
+    icon = OutboxActivity.objects.filter(activity_type="Update").order_by("-pk").first().body["object"]["icon"]
+    assert icon["url"] == host.icon_url and "/media/avatars/" in host.icon_url
+    avatar_clear(actor=host, by_user=host.user)
+    assert "icon" not in OutboxActivity.objects.filter(activity_type="Update").order_by("-pk").first().body["object"]
+    assert OutboxActivity.objects.filter(activity_type="Update").count() == 3
