@@ -133,3 +133,10 @@ def site_language_after_each_test():
     translation.activate("en")
     yield
     translation.activate("en")
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded and fetched pictures go to this test's own MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -28,12 +28,6 @@ def png(colour=(10, 160, 90)) -> bytes:
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def alice(host, media):
     client = Client()
     client.force_login(host.user)

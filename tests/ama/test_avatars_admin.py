@@ -15,12 +15,6 @@ LIST = "/admin/federation/actoravatar/"
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def admin_client(db, media):
     client = Client()
     client.force_login(get_user_model().objects.create_superuser("root", password="pw-correct-horse"))

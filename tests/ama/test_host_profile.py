@@ -142,7 +142,7 @@ def test_the_page_keeps_no_inline_style_and_the_dashboard_links_to_it(alice):
     assert f'href="{URL}"' in alice.get("/dashboard/").content.decode()
 
 
-def test_followers_get_an_update_of_the_profile_and_of_the_picture(alice, host, django_capture_on_commit_callbacks):
+def test_followers_get_an_update_of_the_profile_and_of_the_picture(alice, host, media):
     """As Mastodon does: a changed profile or picture goes to the followers as Update(Person), so their servers
     show the new one now, not at their next fetch of the account."""
     from ama.services.avatars import avatar_clear, avatar_set

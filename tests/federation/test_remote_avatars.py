@@ -26,12 +26,6 @@ def png(colour=(20, 120, 200)) -> bytes:
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def origin(loopback):
     server = ImageOrigin()
     yield server
