@@ -9,12 +9,13 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 README = (ROOT / "README.md").read_text()
-APP_SERVICES = ["web", "worker", "beat"]
+APP_SERVICES = ["web", "worker", "inbox", "beat"]
+WORKERS = ["worker", "inbox"]  # deliveries (threads) and incoming activities (processes)
 PRODUCTION_VARIABLES = ["FEDIAMA_DOMAIN", "FEDIAMA_SCHEME", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PORT", "DEBUG"]
 
 
 def test_every_service_is_there():
-    assert set(COMPOSE["services"]) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(COMPOSE["services"]) == {"postgres", "redis", *APP_SERVICES}
 
 
 @pytest.mark.parametrize("service", APP_SERVICES)
@@ -59,17 +60,33 @@ def test_commands_name_real_entry_points():
     assert "gunicorn -c config/gunicorn.py config.asgi:application" in web
     assert (ROOT / "config" / "gunicorn.py").exists()
     assert importlib.import_module("config.asgi").application is not None
-    for service in ("worker", "beat"):
+    for service in (*WORKERS, "beat"):
         command = COMPOSE["services"][service]["command"]
         assert command[:3] == ["celery", "-A", "config"]
-    queues = COMPOSE["services"]["worker"]["command"][COMPOSE["services"]["worker"]["command"].index("-Q") + 1]
     from config.celery import app
-    assert set(queues.split(",")) == {queue.name for queue in app.conf.task_queues}
+    served = [queue for service in WORKERS for queue in _option(COMPOSE["services"][service]["command"], "-Q").split(",")]
+    assert sorted(served) == sorted(queue.name for queue in app.conf.task_queues)  # each queue by one worker
+
+
+def _option(command: list[str], name: str) -> str:
+    return command[command.index(name) + 1]
+
+
+def test_the_procfile_and_compose_run_the_same_workers():
+    """Deliveries wait on other servers (threads); the inbox's work is CPU (processes, so both cores serve it).
+    `make run` and compose split the queues the same way, and each worker has its own node name."""
+    procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip())
+    for service in WORKERS:
+        local, compose = procfile[service].split(), COMPOSE["services"][service]["command"]
+        for name in ("-Q", "-P", "-n"):
+            assert _option(local, name) == _option(compose, name)
+    assert _option(COMPOSE["services"]["inbox"]["command"], "-P") == "prefork"
+    assert _option(COMPOSE["services"]["worker"]["command"], "-P") == "threads"
 
 
 def test_make_run_serves_with_the_production_web_server():
     procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip())
-    assert set(procfile) == {"web", "worker", "beat"}
+    assert set(procfile) == {"web", "worker", "inbox", "beat"}
     web = " ".join(COMPOSE["services"]["web"]["command"])
     assert procfile["web"].startswith("gunicorn -c config/gunicorn.py config.asgi:application")
     assert "gunicorn -c config/gunicorn.py config.asgi:application" in web  # the same command as compose's

@@ -9,6 +9,7 @@ The worker runs `celery -A config worker` against the test database (tests that 
 """
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -84,6 +85,21 @@ class Worker:
                         "-P", pool, "-c", str(concurrency), "-n", f"{name}-{os.getpid()}@%h",
                         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"]
         self.process = None
+
+    @classmethod
+    def from_procfile(cls, process: str, **env) -> "Worker":
+        """The Procfile's `process` line as `make run` starts it (its ${NAME:-default}s taken from this
+        environment), on the test database and broker, with a node name of its own."""
+        line = dict(row.split(": ", 1) for row in (BASE_DIR / "Procfile").read_text().splitlines() if row.strip())
+        words = [re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: os.environ.get(m[1], m[2]), word)
+                 for word in line[process].split()]
+        assert words[:4] == ["celery", "-A", "config", "worker"], line[process]
+        worker = cls(f"procfile-{process}", **env)
+        node = words.index("-n") + 1
+        words[node] = f"{process}-{os.getpid()}@%h"
+        worker.command = [sys.executable, "-m", *words, "--without-gossip", "--without-mingle",
+                          "--without-heartbeat"]
+        return worker
 
     def start(self, timeout: float = 30) -> "Worker":
         self.log.parent.mkdir(parents=True, exist_ok=True)
