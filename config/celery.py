@@ -42,6 +42,7 @@ app.conf.update(
         "sweep-inbox": {"task": "federation.tasks.sweep_inbox", "schedule": 60.0},
         "purge-delivered": {"task": "federation.tasks.purge_delivered", "schedule": 3600.0},
         "purge-inbox": {"task": "federation.tasks.purge_inbox", "schedule": 3600.0},
+        "purge-unused-avatars": {"task": "federation.tasks.purge_unused_avatars", "schedule": 3600.0},
         "advance-ama-states": {"task": "ama.tasks.advance_ama_states", "schedule": 60.0},
         "purge-live-events": {"task": "ama.tasks.purge_live_events", "schedule": 3600.0},
         "refresh-tallies": {"task": "ama.tasks.refresh_tallies", "schedule": 15.0},

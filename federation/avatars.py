@@ -204,6 +204,43 @@ def _keep(actor: Actor, url: str, *, digest: str, failure: str, changed: bool) -
             _announce(actor.pk)
 
 
+# ---- files no row shows --------------------------------------------------------------------------
+
+UNUSED_KEPT = timedelta(days=1)  # a replaced picture's files outlive it this long: pages and proxies that still
+# name them (a cached page, stale-while-revalidate) keep showing it until they render again
+
+
+def purge_unused(*, now=None) -> int:
+    """Delete the thumbnails of pictures no actor shows any more (replaced, removed, an icon that changed) and
+    temporary files left by an interrupted write, once they are UNUSED_KEPT old: the folder does not grow with
+    every new picture. A file written for a row not yet committed is younger than that, so it stays. Returns
+    how many files were deleted."""
+    folder = directory()
+    if not folder.is_dir():
+        return 0
+    cutoff = ((now or timezone.now()) - UNUSED_KEPT).timestamp()
+    shown = set(ActorAvatar.objects.exclude(digest="").values_list("digest", flat=True))
+    deleted = 0
+    for path in folder.iterdir():
+        digest = path.name.split("-", 1)[0] if not path.name.startswith(".incoming-") else ""
+        if digest in shown or not path.is_file():
+            continue
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                deleted += 1
+        except FileNotFoundError:
+            continue  # another sweep took it
+    if deleted:
+        log.info("deleted %d avatar files no actor shows any more", deleted)
+    return deleted
+
+
+@shared_task(name="federation.tasks.purge_unused_avatars")
+def purge_unused_avatars() -> int:
+    return purge_unused()
+
+
 @shared_task(name="federation.tasks.fetch_avatar")
 def fetch_avatar(actor_id: int) -> str:
     return avatar_fetch(actor_id)

@@ -217,3 +217,35 @@ def test_the_ama_page_never_carries_the_remote_icon_url(peer, origin, media, eag
     digest = ActorAvatar.objects.get(actor=carol).digest
     assert f"/media/avatars/{digest}-" in second and icon not in second and f'src="{origin.base}' not in second
     assert origin.hits["/carol.png"] == 1
+
+
+def _files(media) -> set[str]:
+    return {path.name for path in (media / avatars.AVATAR_DIR).iterdir()}
+
+
+def test_a_replaced_pictures_files_are_deleted_a_day_later_and_shown_ones_never(peer, origin, media, eager, host):
+    with eager():
+        bob = remote(peer, origin.serve("/avatars/old.png", png((200, 20, 20))))
+    old = ActorAvatar.objects.get(actor=bob).digest
+    avatars.avatar_upload(actor=host, data=png((10, 200, 10)))  # a local host's picture: shown, never deleted
+    interrupted = media / avatars.AVATAR_DIR / ".incoming-abc123"  # a write cut short
+    interrupted.write_bytes(b"half a picture")
+    with eager():
+        store_remote_actor(peer.actor("bob", extra={"icon": {"type": "Image", "url": origin.serve(
+            "/avatars/new.png", png((20, 20, 200)))}}).document())
+    new = ActorAvatar.objects.get(actor=bob).digest
+    before = _files(media)
+    assert {name for name in before if name.startswith(old)}, before  # the old files are still there
+
+    assert avatars.purge_unused() == 0  # not a day old yet: a page cached before the change still names them
+    assert _files(media) == before
+    deleted = avatars.purge_unused(now=timezone.now() + avatars.UNUSED_KEPT + timedelta(minutes=1))
+    after = _files(media)
+    assert not {name for name in after if name.startswith(old)} and interrupted.name not in after
+    assert deleted == len(before) - len(after) > 0
+    assert {name for name in after if name.startswith(new)} and {
+        name for name in after if name.startswith(ActorAvatar.objects.get(actor=host).digest)}
+
+
+def test_purging_with_no_folder_yet_does_nothing(db, media):
+    assert avatars.purge_unused() == 0
