@@ -18,6 +18,18 @@ class ActorQuerySet(models.QuerySet):
         return self.filter(is_local=False)
 
 
+def handle_lookup(term: str, prefix: str = "") -> models.Q | None:
+    """What `@user@domain` (the leading @ optional) names, as a Q on actors reached through `prefix` (e.g.
+    "author__"): the username, and the domain people see in the handle or the one in the actor's id (they
+    differ on servers with a separate web domain). None when `term` is not a handle."""
+    term = term.strip().lstrip("@")
+    username, at, domain = term.partition("@")
+    if not (at and username and domain) or " " in term or "@" in domain:
+        return None
+    return models.Q(**{f"{prefix}username__iexact": username}) & (
+        models.Q(**{f"{prefix}handle_domain__iexact": domain}) | models.Q(**{f"{prefix}domain__iexact": domain}))
+
+
 class Actor(models.Model):
     """Any ActivityPub actor. Local ones carry a private key; remote ones are a cache of their document."""
 

@@ -7,6 +7,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from federation.models import handle_lookup
+
 from .. import permissions, services
 from ..models import ActorPolicy, AskerActor
 from .access import RoleAdmin, is_moderator, moderated_amas
@@ -86,6 +88,12 @@ class AskerActorAdmin(RoleAdmin):
 
     def may_change(self, request, obj=None):
         return is_moderator(request.user)
+
+    def get_search_results(self, request, queryset, search_term):
+        handle = handle_lookup(search_term)
+        if handle is not None:
+            return queryset.filter(handle), False
+        return super().get_search_results(request, queryset, search_term)
 
     def get_queryset(self, request):
         notes = ActorPolicy.objects.filter(actor=OuterRef("pk"), ama__isnull=True).values("note")[:1]

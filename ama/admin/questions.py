@@ -8,6 +8,8 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from federation.models import handle_lookup
+
 from .. import permissions, services
 from ..models import ActorPolicy, Question, Report
 from . import question_filters as filters
@@ -75,10 +77,9 @@ class QuestionAdmin(RoleAdmin):
         return [name for name in self.fields if name not in editable]
 
     def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip().lstrip("@")
-        if "@" in term and " " not in term:
-            username, domain = term.split("@", 1)
-            return queryset.filter(author__username__iexact=username, author__domain__iexact=domain), False
+        handle = handle_lookup(search_term, "author__")
+        if handle is not None:
+            return queryset.filter(handle), False
         return super().get_search_results(request, queryset, search_term)
 
     def save_model(self, request, obj, form, change):

@@ -10,6 +10,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from federation.models import handle_lookup
+
 from ..models import Question
 from . import listing
 
@@ -33,9 +35,8 @@ class Filters:
         if not self.text:
             return rows
         found = Q(content_text__icontains=self.text) | Q(author__display_name__icontains=self.text)
-        user, _at, domain = self.text.lstrip("@").partition("@")
-        handle = Q(author__username__iexact=user, author__domain__iexact=domain) if domain else Q(
-            author__username__icontains=user)
+        handle = handle_lookup(self.text, "author__") or Q(
+            author__username__icontains=self.text.lstrip("@").partition("@")[0])
         return rows.filter(found | handle)
 
 
