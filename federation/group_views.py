@@ -7,9 +7,12 @@ at start, through `provide(...)`; until then a group is an empty community."""
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from . import handle_aliases
 from .activities import AS_CONTEXT
 from .actors import ensure_keys
 from .documents import actor_document
@@ -62,8 +65,22 @@ def _html(request, group: Actor):
 
 @require_GET
 def group_view(request, username):
-    group = _group(username)
+    group = Actor.objects.filter(is_local=True, actor_type=Actor.Type.GROUP, username=username).first()
+    if group is None:
+        return _to_the_named_group(username)
     return negotiated(request, lambda: group_document(group), lambda: _html(request, group))
+
+
+def _to_the_named_group(name: str):
+    """/c/<another name of a group> (handle_aliases: the one WebFinger answers for it too) is that group's
+    address: a permanent redirect to its own /c/<username>, for a page and an ActivityPub fetch alike (the
+    document fetched there names itself by its own id). A name a local actor really has is never redirected."""
+    if Actor.objects.filter(is_local=True, username=name).exists():
+        raise Http404("no such community")
+    target = handle_aliases.aliases.actor_named(name)
+    if target is None or not target.is_local or target.actor_type != Actor.Type.GROUP:
+        raise Http404("no such community")
+    return redirect(reverse("group", args=[target.username]), permanent=True)
 
 
 @inbox_endpoint

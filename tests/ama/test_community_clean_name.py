@@ -101,3 +101,19 @@ def test_other_names_are_not_invented(client, old_ama, open_ama):
     assert group_module.clean_names_of(open_ama.group) == []  # a Group named well has no other name
     assert finger(client, open_ama.group.username).json()["aliases"] == [open_ama.group.ap_id]
     assert group_module.clean_names_of(Actor.objects.get(pk=open_ama.host.pk)) == []
+
+
+def test_the_clean_names_address_leads_to_the_group_for_a_page_and_a_fetch(client, old_ama):
+    group = old_ama.group
+    for accept in ("text/html", AS2):
+        moved = client.get("/c/ama-modeles-ouverts", HTTP_ACCEPT=accept)
+        assert moved.status_code == 301 and moved["Location"] == "/c/ama-ama-modeles-ouverts"
+    document = client.get("/c/ama-modeles-ouverts", HTTP_ACCEPT=AS2, follow=True).json()
+    assert document["id"] == group.ap_id  # it names itself by its own id: what Lemmy and Mastodon check
+
+
+def test_no_address_is_invented_and_a_real_name_is_never_redirected(client, old_ama):
+    assert client.get("/c/ama-nothing-here", HTTP_ACCEPT=AS2).status_code == 404
+    assert client.get("/c/modeles-ouverts").status_code == 404
+    create_local_actor(username="ama-modeles-ouverts", display_name="A person", generate_keys_now=False)
+    assert client.get("/c/ama-modeles-ouverts").status_code == 404  # a person's name, not a community
