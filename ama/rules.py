@@ -24,9 +24,11 @@ def actor_policies(actor: Actor, ama: Ama) -> list[ActorPolicy]:
     return list(ActorPolicy.objects.filter(Q(ama=ama) | Q(ama__isnull=True), actor=actor))
 
 
-def is_banned(actor: Actor, ama: Ama) -> bool:
+def is_banned(actor: Actor, ama: Ama, policies: list[ActorPolicy] | None = None) -> bool:
+    """`policies`: actor_policies(actor, ama) when the caller has read them already."""
     now = timezone.now()
-    return any(p.banned and (p.banned_until is None or p.banned_until > now) for p in actor_policies(actor, ama))
+    policies = actor_policies(actor, ama) if policies is None else policies
+    return any(p.banned and (p.banned_until is None or p.banned_until > now) for p in policies)
 
 
 def keyword_match(ama: Ama, text: str) -> KeywordFilter | None:
@@ -53,7 +55,7 @@ def first_question(actor: Actor) -> bool:
 def decide(ama: Ama, actor: Actor, text: str) -> Decision:
     """Order matters: bans and mutes first, then explicit trust, then rules, then the AMA's mode."""
     policies = actor_policies(actor, ama)
-    if is_banned(actor, ama):
+    if is_banned(actor, ama, policies):
         return Decision(Question.State.REJECTED, "actor banned")
     if any(p.muted for p in policies):
         return Decision(Question.State.HIDDEN, "actor muted")

@@ -10,20 +10,24 @@ from ..models import Ama, Answer, Question
 from .remote_hosts import answer_from_remote_host
 
 NOTE_TYPES = {"Note", "Article", "Page", "ChatMessage"}
+# Read with the AMA: a question's processing needs its host (the Accept) and its Group (the Announce).
+AMA_ACCOUNTS = ("host", "group")
 
 
 def thread_target(in_reply_to: str | None) -> tuple[Ama | None, Question | None]:
     """The AMA a reply belongs to, and the question it follows up (None when it replies to the AMA)."""
     if not in_reply_to:
         return None, None
-    ama = Ama.objects.filter(ap_id=in_reply_to).first() or Ama.objects.filter(page_ap_id=in_reply_to).first()
+    amas = Ama.objects.select_related(*AMA_ACCOUNTS)
+    ama = amas.filter(ap_id=in_reply_to).first() or amas.filter(page_ap_id=in_reply_to).first()
     if ama:
         return ama, None
-    question = Question.objects.shown().filter(ap_id=in_reply_to).select_related("ama").first()
+    question = Question.objects.shown().filter(ap_id=in_reply_to).select_related(
+        *(f"ama__{name}" for name in AMA_ACCOUNTS)).first()
     if question:
         return question.ama, question
     answer = Answer.objects.filter(ap_id=in_reply_to, deleted_at__isnull=True).select_related(
-        "question__ama").first()
+        *(f"question__ama__{name}" for name in AMA_ACCOUNTS)).first()
     if answer and answer.question.state == Question.State.PUBLISHED:
         return answer.question.ama, answer.question
     return None, None
@@ -36,8 +40,8 @@ def mentioned_open_ama(note: dict) -> Ama | None:
     mentioned += [id_of(note.get("tag"))] if isinstance(note.get("tag"), dict) else []
     if not mentioned:
         return None
-    return Ama.objects.accepting_questions().filter(host__ap_id__in=[m for m in mentioned if m]).order_by(
-        "-opens_at").first()
+    return Ama.objects.accepting_questions().filter(host__ap_id__in=[m for m in mentioned if m]).select_related(
+        *AMA_ACCOUNTS).order_by("-opens_at").first()
 
 
 def note_from(incoming: Incoming, obj=None) -> dict:

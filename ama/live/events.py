@@ -12,6 +12,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from federation.delivery_batch import update_returning
+from federation.models import DomainBlock
+
 from ..models import Ama, Answer, LiveEvent, Question
 from . import fragments, transport
 
@@ -46,7 +49,7 @@ def publish(ama: Ama, kind: str, *, question: Question | None = None, answer: An
     if kind in SHOWS_QUESTION and question is not None and not (on_page(question) if shown is None else shown):
         return None
     payload = _payload(kind, question, answer) | (data or {})
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # the caller's (one when there is none)
         seq = bump_version(ama)
         event = LiveEvent.objects.create(ama_id=ama.pk, seq=seq, kind=kind, question=question, payload=payload,
                                          audience=MODERATORS if kind in MODERATOR_KINDS else PUBLIC)
@@ -55,10 +58,11 @@ def publish(ama: Ama, kind: str, *, question: Question | None = None, answer: An
 
 
 def bump_version(ama: Ama) -> int:
-    """version + 1 and changed_at = now, atomically; returns the new version (and sets it on `ama`)."""
+    """version + 1 and changed_at = now, atomically (one UPDATE … RETURNING); returns the new version (and sets
+    it on `ama`)."""
     now = timezone.now()
-    Ama.objects.filter(pk=ama.pk).update(version=F("version") + 1, changed_at=now)
-    ama.version = Ama.objects.filter(pk=ama.pk).values_list("version", flat=True).get()
+    (ama.version,), = update_returning(Ama.objects.filter(pk=ama.pk), ("version",), version=F("version") + 1,
+                                       changed_at=now)
     ama.changed_at = now
     return ama.version
 
@@ -99,9 +103,30 @@ def question_view(question: Question) -> Seen:
     return Seen(SHOWN if shown else HIDDEN, answering=shown and question.now_answering)
 
 
+def new_question_view(question: Question) -> Seen:
+    """question_view of a question created in this transaction, from the row in hand: it has no answer yet, so
+    it is on the page when it is shown (Question.objects.on_page without its deleted-but-answered part), which
+    needs only the suspended domains (one small query instead of on_page's)."""
+    if question.state == Question.State.PENDING:
+        return Seen(PENDING)
+    shown = question.state == Question.State.PUBLISHED and (
+        not question.is_late or question.ama.show_late_questions) and not is_suspended(question.author.domain)
+    return Seen(SHOWN if shown else HIDDEN, answering=shown and question.now_answering)
+
+
+def is_suspended(domain: str) -> bool:
+    """Whether blocked_domains_filter (what on_page excludes) matches `domain`: a suspended name, one of its
+    subdomains, or it with a port."""
+    names = DomainBlock.objects.filter(is_draft=False, severity=DomainBlock.Severity.SUSPEND).values_list(
+        "domain", flat=True)
+    return any(domain == name or domain.endswith("." + name) or domain.startswith(name + ":") for name in names)
+
+
 def question_changed(question: Question, before: Seen) -> None:
-    """Publish what the change of one question means for each audience (inside the service's transaction)."""
-    after, ama = question_view(question), question.ama
+    """Publish what the change of one question means for each audience (inside the service's transaction).
+    `before` UNSEEN: the question was created in this transaction."""
+    after = new_question_view(question) if before is UNSEEN else question_view(question)
+    ama = question.ama
     if after.view == SHOWN:
         with fragments.just_created(question) if before is UNSEEN else nullcontext():
             publish(ama, "question_updated" if before.view == SHOWN else "question_published", question=question,

@@ -1,6 +1,6 @@
 """Questions: received from the fediverse, edited or deleted by their author, approved, rejected, hidden."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,23 +18,27 @@ def question_receive(*, ama: Ama, author: Actor, ap_id: str, content_html: str, 
                      parent: Question | None = None, in_reply_to: str = "", url: str = "",
                      request_ap_id: str = "", received_message=None) -> Question:
     """A reply or mention addressed to an AMA becomes a question, in the state the rules decide.
-    Idempotent by ap_id: a question already received is returned unchanged."""
-    existing = Question.objects.filter(ap_id=ap_id).first()
-    if existing is not None:
-        return existing
+    Idempotent by ap_id: a question already received is returned unchanged (the row's unique ap_id says so:
+    a new question, nearly every one, is not looked for first)."""
     clean = sanitize(content_html)
     text = plain_text(clean)
     decision = rules.decide(ama, author, text)
-    with transaction.atomic():
-        question = Question.objects.create(
-            ama=ama, author=author, ap_id=ap_id, url=url[:500], parent=parent, in_reply_to=in_reply_to[:500],
-            content_html=clean, content_text=text, language=language[:16] or ama.language,
-            state=decision.state, held_by=decision.rule[:200],
-            is_late=ama.state in (Ama.State.ENDED, Ama.State.ARCHIVED), received_message=received_message)
-        if decision.state == Question.State.PUBLISHED:
-            _published(question, request_ap_id=request_ap_id)
-            group_questions.send_question_state(question, new=True)
-        live.question_changed(question, live.UNSEEN)
+    try:
+        with transaction.atomic():
+            question = Question.objects.create(
+                ama=ama, author=author, ap_id=ap_id, url=url[:500], parent=parent, in_reply_to=in_reply_to[:500],
+                content_html=clean, content_text=text, language=language[:16] or ama.language,
+                state=decision.state, held_by=decision.rule[:200],
+                is_late=ama.state in (Ama.State.ENDED, Ama.State.ARCHIVED), received_message=received_message)
+            if decision.state == Question.State.PUBLISHED:
+                _published(question, request_ap_id=request_ap_id)
+                group_questions.send_question_state(question, new=True)
+            live.question_changed(question, live.UNSEEN)
+    except IntegrityError:
+        existing = Question.objects.filter(ap_id=ap_id).first()
+        if existing is None:
+            raise  # another constraint than the ap_id's
+        return existing
     return question
 
 
