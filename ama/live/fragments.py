@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from ..models import Ama, Answer, Question
 from ..templatetags.scores import score_parts
+from . import stencils
 
 LOCALIZED = "localized"  # {language: {field: value}}: the payload's language-dependent fields in other languages
 
@@ -64,7 +65,15 @@ def just_created(question: Question):
 
 def question_html(row: Question) -> str:
     """The question's `<article>` with its answers, as an anonymous viewer's AMA page renders it in the active
-    language, without its follow-ups (the page keeps those where they are). `row` from _question_row."""
+    language, without its follow-ups (the page keeps those where they are). `row` from _question_row; a
+    question created in this transaction from its shape's stencil (stencils.py: the same HTML, ~10x cheaper)."""
+    if getattr(row, NEW, False):
+        return stencils.new_question_html(row, rendered_question_html)
+    return rendered_question_html(row)
+
+
+def rendered_question_html(row) -> str:
+    """question_html by the template engine."""
     context = {"ama": row.ama, "question": row, "voted": set(), "depth": 0, "flat": False,
                "user": AnonymousUser()}
     return render_to_string("ama/_question.html", context)
