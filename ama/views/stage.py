@@ -46,7 +46,7 @@ def stage(request, slug):
     shown = _with_answers(answering.pk if answering else None, ama)
     theme = request.GET.get("theme")
     context = {"ama": ama, "answering": shown, "just_answered": shown is not None and answering is None,
-               "queue": _next_questions(ama, answering), "theme": theme if theme in THEMES else ""}
+               "queue": _next_questions(ama, answering), "queue_size": NEXT_QUESTIONS, "theme": theme if theme in THEMES else ""}
     return render(request, "ama/stage.html", context)
 
 

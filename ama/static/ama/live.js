@@ -18,6 +18,13 @@
   var ranked = sort === "top" || sort === "unanswered";  // ordered by score: cards move when votes change
   var still = window.matchMedia("(prefers-reduced-motion: reduce)");
   var moving = [];  // cards whose score changed, to put in their place at the next frame
+  var cardUrl = root.dataset.liveCard;  // one question's card (ama/views/cards.py), its id in place of the 0
+  var pageStart = (Number(root.dataset.livePage || 1) - 1) * Number(root.dataset.liveSize || 0);
+  var pageEnd = pageStart + Number(root.dataset.liveSize || 0);
+  var earlier = root.hasAttribute("data-live-earlier");
+  var later = root.hasAttribute("data-live-later");
+  var outside = {};  // question id -> {side: "out" | "above" | "below", votes}: where its card was, when fetched
+  var fetching = {};  // question id -> [the latest votes_changed data, its event id] while its card is coming
 
   function article(id) { return id ? document.getElementById("q-" + id) : null; }
 
@@ -70,8 +77,8 @@
     }
   }
 
-  function topLevel() {
-    return Array.prototype.slice.call(root.querySelectorAll(":scope > article.question"));
+  function topLevel() {  // a card that left the page but holds the reader's focus stays until they leave it
+    return Array.prototype.slice.call(root.querySelectorAll(":scope > article.question:not([data-left])"));
   }
 
   function votesOf(node) {
@@ -174,13 +181,57 @@
     if (anonymous) { anonymous.replaceWith(parts); } else { box.querySelector(".count").after(parts); }
   }
 
-  function followUpPlace(parentId) {
+  /* --- follow-ups, nested as the server nests them (_question.html) --- */
+
+  function counted(n, one, many) { return n === 1 ? status.dataset[one] : status.dataset[many].replace("{n}", n); }
+
+  /* How many levels of follow-ups the page still shows under `node` (data-live-depth at the top). */
+  function depthOf(node) {
+    var depth = Number(root.dataset.liveDepth || 0);
+    for (var up = node.parentElement; up && up !== root; up = up.parentElement) {
+      if (up.matches("details.follow-ups")) { depth -= 1; }
+    }
+    return depth;
+  }
+
+  /* The "N follow-ups" summary says how many it holds; an empty one goes. */
+  function countFollowUps(box) {
+    var n = box.querySelectorAll(":scope > article.question").length;
+    if (!n) { return box.remove(); }
+    box.hidden = false;
+    box.querySelector(":scope > summary").textContent = counted(n, "followUpOne", "followUpMany");
+    if (!box.open) { live.highlight(box.querySelector(":scope > summary")); }
+  }
+
+  /* Deeper than the page shows: the question's "N more replies" link (to its own page) counts one more. */
+  function moreReplies(parent) {
+    var link = parent.querySelector(":scope > p.more > a");
+    if (!link) {
+      var line = document.createElement("p");
+      line.className = "more";
+      link = line.appendChild(document.createElement("a"));
+      link.href = parent.querySelector(":scope > header a.permalink").getAttribute("href");
+      parent.appendChild(line);
+    }
+    link.textContent = counted((parseInt(link.textContent, 10) || 0) + 1, "moreOne", "moreMany");
+    live.highlight(link.parentNode);
+  }
+
+  /* A follow-up goes into its question's "N follow-ups" details (made, hidden until it holds one, if it has none
+     yet), or where the page shows no deeper level, nowhere but in the count of its "more replies" link (only
+     once: `published`, for a question newly shown). */
+  function followUpPlace(parentId, published) {
     var parent = article(parentId);
-    var box = parent.querySelector(":scope > .follow-ups");
+    if (depthOf(parent) <= 0) {
+      if (published) { moreReplies(parent); }
+      return null;
+    }
+    var box = parent.querySelector(":scope > details.follow-ups");
     if (!box) {
-      box = document.createElement("div");
+      box = parent.appendChild(document.createElement("details"));
       box.className = "follow-ups";
-      parent.appendChild(box);
+      box.hidden = true;
+      box.appendChild(document.createElement("summary"));
     }
     return [box, null];
   }
@@ -188,9 +239,9 @@
   /* Above the reader's view: inserting there would push what they are reading down. */
   function abovePosition(parent, before) {
     if (window.scrollY < 1) { return false; }
-    var last = parent.lastElementChild;
-    var edge = before ? before.getBoundingClientRect().top
-      : (last ? last.getBoundingClientRect().bottom : parent.getBoundingClientRect().top);
+    var last = before === end ? end.previousElementSibling : (before ? null : parent.lastElementChild);  // end: hidden
+    var edge = last ? last.getBoundingClientRect().bottom
+      : (before || parent).getBoundingClientRect().top;
     return edge < 0;
   }
 
@@ -199,6 +250,7 @@
     if (empty) { empty.remove(); }
     place[0].insertBefore(fresh, place[1]);
     live.highlight(fresh);
+    if (place[0].matches("details.follow-ups")) { countFollowUps(place[0]); }
   }
 
   function showNewBar() {
@@ -228,15 +280,16 @@
   /* Threaded sorts put a follow-up under its question (not on this page: nowhere); flat sorts and a language
      filter list it; a question in another language than the filter's goes nowhere. */
   function placeOf(fresh, data) {
+    if (data.within) { return [root, rankedPlace(fresh, topLevel())]; }  // moved in: in this page's range
     if (language && fresh.dataset.language !== language) { return null; }
     var flat = sort === "unanswered" || sort === "answered" || Boolean(language);
     if (!data.parent_id || flat) { return placeFor(fresh); }
-    return article(data.parent_id) ? followUpPlace(data.parent_id) : null;
+    return article(data.parent_id) ? followUpPlace(data.parent_id, data.published) : null;
   }
 
   /* Insert now, or hold it behind the bar when it would land above what the reader is reading. */
-  function place(fresh, data) {
-    var where = placeOf(fresh, data);
+  function place(fresh, data, at) {
+    var where = at || placeOf(fresh, data);
     if (!where) { return false; }
     if (abovePosition(where[0], where[1])) {
       held.push([fresh, data]);
@@ -265,7 +318,9 @@
 
   function questionGone(data) {
     var old = article(data.question_id);
+    var box = old && old.parentNode;
     if (old) { old.remove(); }
+    if (box && box.matches("details.follow-ups")) { countFollowUps(box); }
     held = held.filter(function (entry) { return entry[0].id !== "q-" + data.question_id; });
     showNewBar();
     clearNowIf(data.question_id);
@@ -276,10 +331,92 @@
     return entry ? entry[0] : null;
   }
 
+  /* --- a card coming in from another page (pages by score, one of several) --- */
+
+  /* The page keeps the reader's view where it was while cards above it go (the card at its top keeps its offset). */
+  function keepingPlace(change) {
+    var anchor = readerAnchor();
+    var top = anchor ? anchor.getBoundingClientRect().top : 0;
+    change();
+    if (anchor && anchor.isConnected) { window.scrollBy(0, anchor.getBoundingClientRect().top - top); }
+  }
+
+  /* A card pushed past this page's range goes, as on a reload; one holding the reader's focus stays (marked as
+     gone, out of the count) until focus leaves it. */
+  function leave(node, side) {
+    outside[node.id.slice(2)] = { side: side, votes: votesOf(node) };
+    node.setAttribute("data-left", side);
+    if (!node.contains(document.activeElement)) { return node.remove(); }
+    node.addEventListener("focusout", function away(event) {
+      if (node.contains(event.relatedTarget)) { return; }
+      node.removeEventListener("focusout", away);
+      node.remove();
+    });
+  }
+
+  /* The card of a question from another page, now ranked `card.rank` in the page's list (ama/views/cards.py): in
+     this page's range it takes its place by score (held behind the bar above the reader, like a new question),
+     and the cards it pushed out of the range go: the first ones when it came from an earlier page (the first
+     card's rank is the card's minus the cards ranked before it here), the last ones when it came from a later. */
+  function moveIn(card, votes) {
+    var id = card.question_id;
+    var side = card.rank === null ? "out" : card.rank < pageStart ? "above" : card.rank >= pageEnd ? "below" : "";
+    if (side) { outside[id] = { side: side, votes: votes }; }
+    if (side || article(id) || heldArticle(id)) { return false; }
+    var fresh = live.parse(card.html);
+    fresh.querySelectorAll("input[name=next]").forEach(function (input) {  // back to this page, not the card's URL
+      input.value = location.pathname + location.search + input.value.slice(input.value.indexOf("#"));
+    });
+    var rows = topLevel();
+    var before = rankedPlace(fresh, rows);
+    var above = Math.max(0, pageStart - (card.rank - (before === end ? rows.length : rows.indexOf(before))));
+    var below = Math.max(0, rows.length - above + 1 - (pageEnd - pageStart));
+    delete outside[id];
+    place(fresh, { question_id: id, within: true }, [root, before]);  // first: the page never gets shorter under the reader
+    keepingPlace(function () {
+      rows.slice(0, above).forEach(function (node) { leave(node, "above"); });
+      rows.slice(rows.length - below).forEach(function (node) { leave(node, "below"); });
+    });
+    return true;
+  }
+
+  function fetchCard(id) {
+    var url = cardUrl.replace(/\/0\/card$/, "/" + id + "/card") + "?sort=" + encodeURIComponent(root.dataset.liveList) +
+      (language ? "&lang=" + encodeURIComponent(language) : "");
+    fetch(url, { headers: { Accept: "application/json" } }).then(function (response) {
+      var version = /^W\/"(\d+)-/.exec(response.headers.get("ETag") || "");
+      return response.ok ? response.json().then(function (card) { return [card, version ? Number(version[1]) : 0]; })
+        : null;
+    }).then(function (got) {
+      var latest = fetching[id];
+      delete fetching[id];
+      if (got && moveIn(got[0], latest[0].vote_count) && latest[1] > got[1]) { votesChanged(latest[0]); }
+    }).catch(function () { delete fetching[id]; });
+  }
+
+  /* A question this page does not hold, on a page that is one of several by score: its score may have brought it
+     into this page's range (by fewer votes than the last card, it is on a later page; by more than the first, on
+     an earlier one; known to be elsewhere and still moving away, it stays there): ask for its card. */
+  function mayMoveIn(data, event) {
+    var id = data.question_id;
+    var votes = data.vote_count;
+    var was = outside[id];
+    var rows = topLevel();
+    if (fetching[id]) { fetching[id] = [data, Number(event && event.lastEventId)]; }
+    if (!ranked || !(earlier || later) || !cardUrl || fetching[id] || (was && was.side === "out")) { return; }
+    if (was && (was.side === "above" ? votes >= was.votes : votes <= was.votes)) { return; }
+    if (rows.length && ((later && votes < votesOf(rows[rows.length - 1])) || (earlier && votes > votesOf(rows[0])))) {
+      return;
+    }
+    fetching[id] = [data, Number(event && event.lastEventId)];
+    fetchCard(id);
+  }
+
   /* The count changes in place (on a held question too); on a page by score the card then moves. */
-  function votesChanged(data) {
+  function votesChanged(data, event) {
     var old = article(data.question_id) || heldArticle(data.question_id);
-    if (old) { moveSoon(old); }
+    if (!old) { return mayMoveIn(data, event); }
+    moveSoon(old);
     var count = old && old.querySelector(":scope > .votes .count");
     if (!count) { return; }
     count.dataset.votes = data.vote_count;
@@ -315,7 +452,10 @@
   }
 
   live.listen(root, {
-    question_published: function (data) { questionShown(data, status.dataset.newQuestion); },
+    question_published: function (data) {
+      data.published = true;
+      questionShown(data, status.dataset.newQuestion);
+    },
     answer_likes_changed: answerLikesChanged,
     question_updated: function (data) { questionShown(data, ""); },
     answer_published: function (data) { questionShown(data, status.dataset.newAnswer, data.answer_id); },
@@ -325,7 +465,9 @@
     question_removed: questionGone,
     question_merged: questionGone,
     votes_changed: votesChanged,
-    scores_changed: function (data) { data.questions.forEach(votesChanged); },
+    scores_changed: function (data, event) {
+      data.questions.forEach(function (row) { votesChanged(row, event); });
+    },
     now_answering: nowAnswering,
     ama_closed: function () {
       if (now) { now.hidden = true; }

@@ -11,6 +11,9 @@
   var queue = document.getElementById("stage-queue");
   var queueEmpty = document.getElementById("stage-queue-empty");
   var heading = document.getElementById("stage-now-heading");
+  var size = Number(queue.dataset.size || 10);  // the questions the server renders in the queue
+  var still = window.matchMedia("(prefers-reduced-motion: reduce)");
+  var fetching = {};  // question id -> true while its card is on its way
 
   function isCurrent(id) { return String(current.dataset.questionId) === String(id); }
 
@@ -58,18 +61,39 @@
     live.highlight(current);
   }
 
+  /* The server's order (sorted_by("unanswered")): more votes first, then the question received first, then the
+     lower id. */
+  function inOrder(a, b) {
+    var votes = Number(b.dataset.votes) - Number(a.dataset.votes);
+    var received = (Date.parse(a.dataset.received) || 0) - (Date.parse(b.dataset.received) || 0);
+    return votes || received || Number(a.dataset.questionId) - Number(b.dataset.questionId);
+  }
+
+  function topOf(item) { return item.getClientRects().length ? item.getBoundingClientRect().top : null; }
+
+  /* Put the queue in order, keep the server's number of questions in it, and slide each shown question from where
+     it was (not under prefers-reduced-motion; one coming into view or leaving it just appears or goes). */
   function sortQueue() {
     var items = Array.prototype.slice.call(queue.children);
-    items.sort(function (a, b) { return Number(b.dataset.votes) - Number(a.dataset.votes); });
-    items.forEach(function (item) { queue.appendChild(item); });
-    queueEmpty.hidden = items.length > 0;
+    var from = items.map(topOf);
+    items.slice().sort(inOrder).forEach(function (item) { queue.appendChild(item); });
+    while (queue.children.length > size) { queue.lastElementChild.remove(); }
+    queueEmpty.hidden = queue.children.length > 0;
+    items.forEach(function (item, i) {
+      var to = item.isConnected ? topOf(item) : null;
+      if (from[i] === null || to === null || from[i] === to || still.matches || !item.animate) { return; }
+      item.animate([{ transform: "translateY(" + (from[i] - to) + "px)" }, { transform: "none" }],
+        { duration: 400, easing: "ease-out" });
+    });
   }
 
   function item(data, fresh) {
     var row = document.createElement("li");
     var count = fresh.querySelector(":scope > .votes .count");
     row.dataset.questionId = data.question_id;
+    var time = fresh.querySelector(":scope > header a.permalink time[datetime]");
     row.dataset.votes = count ? count.dataset.votes : "0";
+    row.dataset.received = time ? time.getAttribute("datetime") : "";
     [["stage-votes", row.dataset.votes], ["stage-next-text", textOf(fresh)], ["stage-next-by", askerOf(fresh)]]
       .forEach(function (part) {
         var span = document.createElement("span");
@@ -115,9 +139,31 @@
     }
   }
 
+  /* A question the queue does not hold whose votes may bring it among the next ones: its card (ama/views/cards.py)
+     says whether it waits for an answer (in the unanswered list); it comes in if it ranks among them. */
+  function mayCome(data) {
+    var id = data.question_id;
+    var last = queue.lastElementChild;
+    if (fetching[id] || isCurrent(id) || (queue.children.length >= size && data.vote_count < Number(last.dataset.votes))) {
+      return;
+    }
+    fetching[id] = true;
+    fetch(root.dataset.liveCard.replace(/\/0\/card$/, "/" + id + "/card") + "?sort=unanswered",
+      { headers: { Accept: "application/json" } }).then(function (response) {
+      return response.ok ? response.json() : {};
+    }).then(function (card) {
+      delete fetching[id];
+      if (card.rank === null || !card.html || queued(id) || isCurrent(id)) { return; }
+      var row = item(card, live.parse(card.html));
+      queue.appendChild(row);
+      sortQueue();
+      if (row.isConnected) { live.highlight(row); }
+    }).catch(function () { delete fetching[id]; });
+  }
+
   function votes(data) {
     var row = queued(data.question_id);
-    if (!row) { return; }
+    if (!row) { return mayCome(data); }
     row.dataset.votes = data.vote_count;
     row.querySelector(".stage-votes").textContent = data.vote_count;
     sortQueue();
