@@ -8,16 +8,19 @@ class AmaConfig(AppConfig):
 
     def ready(self):
         from federation.activity_views import provide_gone_check
-        from federation.routing import wrap_batches
+        from federation.routing import share_batches, wrap_batches
 
         from . import avatar_pages
         from .activitypub.documents import object_gone
         from .activitypub.group_content import install_group_content
         from .inbox.table import register_handlers
+        from .inbox.votes import shared_votes, votes_in_batch
         from .live.votes import one_event_per_question
 
         register_handlers()  # the AMA's inbox handlers, in the order ama/inbox/table.py lists them
         wrap_batches(one_event_per_question)  # an inbox batch's votes: one votes_changed per question
+        wrap_batches(votes_in_batch)  # inside it: their questions read at once, counted once per question
+        share_batches(shared_votes)  # votes on published questions share a batch's transaction, on PostgreSQL too
         install_group_content()  # what the Groups' endpoints serve
         provide_gone_check(object_gone)  # activities showing something deleted here answer 410
         avatar_pages.connect()  # a new avatar moves the versions of the pages showing it

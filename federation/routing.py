@@ -2,6 +2,7 @@
 the outcome. Handlers are registered in a table, one per (activity type, object type)."""
 
 import contextlib
+import functools
 import logging
 import random
 import threading
@@ -190,17 +191,40 @@ _turn_held = threading.local()
 
 
 def claim_batch(limit: int) -> list[InboxMessage]:
-    """Take up to `limit` waiting rows, oldest first, in one statement that re-checks each row's state: two
-    workers never take the same row. Returns the rows taken, in arrival order."""
-    ids = claimable_ids(limit)
-    if not ids:
-        return []
+    """Take up to `limit` waiting rows, oldest first, in one statement (UPDATE … WHERE id IN (the first waiting
+    ones) AND still waiting RETURNING the rows): two workers never take the same row, and the rows taken come
+    back from that statement, not read again. On PostgreSQL the choice skips rows another claim is taking
+    (FOR UPDATE SKIP LOCKED), so concurrent drains take the next rows instead of waiting. In arrival order."""
     now = timezone.now()
-    with _turn():
-        taken = update_returning(InboxMessage.objects.filter(_waiting(now), pk__in=ids), ("id",),
-                                 state=InboxMessage.State.PROCESSING, lease_until=now + LEASE,
-                                 attempts=F("attempts") + 1)
-    return list(InboxMessage.objects.filter(pk__in=[row[0] for row in taken]).order_by("pk"))
+    alias = router.db_for_write(InboxMessage)
+    chosen = InboxMessage.objects.filter(_waiting(now)).order_by("pk").values("pk")
+    postgres = connections[alias].vendor == "postgresql"
+    chosen = chosen[:limit]
+    if postgres:  # Django drops the subquery's LIMIT there: the waiting ids read first (one query more)
+        chosen = claimable_ids(limit)
+    fields = InboxMessage._meta.concrete_fields
+    with _turn(), transaction.atomic(using=alias) if postgres else contextlib.nullcontext():
+        taken = update_returning(InboxMessage.objects.filter(_waiting(now), pk__in=chosen),
+                                 tuple(field.column for field in fields), state=InboxMessage.State.PROCESSING,
+                                 lease_until=now + LEASE, attempts=F("attempts") + 1)
+    return sorted(_as_messages(taken, alias), key=lambda message: message.pk)
+
+
+def _as_messages(rows: list[tuple], alias: str) -> list[InboxMessage]:
+    """Model instances from raw rows of every concrete column, converted as a query's rows are."""
+    connection, meta = connections[alias], InboxMessage._meta
+    columns = [field.get_col(meta.db_table) for field in meta.concrete_fields]
+    converters = [(column, connection.ops.get_db_converters(column) + column.get_db_converters(connection))
+                  for column in columns]
+    names = [field.attname for field in meta.concrete_fields]
+    messages = []
+    for row in rows:
+        values = list(row)
+        for index, (column, functions) in enumerate(converters):
+            for convert in functions:
+                values[index] = convert(values[index], column, connection)
+        messages.append(InboxMessage.from_db(alias, names, values))
+    return messages
 
 
 def release(message_ids: list[int], *, attempts: int = 1) -> None:
@@ -269,102 +293,174 @@ def claimable_ids(limit: int) -> list[int]:
 
 
 class _BatchFailed(Exception):
-    """A row of a batch raised something other than Ignore: the batch was rolled back, to run row by row."""
+    """A row of a batch raised something other than Ignore (or its end did): the batch's transaction was rolled
+    back, and its first `reached` rows (up to the failing one) run row by row."""
+
+    def __init__(self, reached: int):
+        super().__init__(reached)
+        self.reached = reached
 
 
 _batch_wrappers: list[Callable[[], contextlib.AbstractContextManager]] = []
+_batch_sharers: list[Callable[[list[InboxMessage]], set[int]]] = []
 
 
 def wrap_batches(wrapper: Callable[[], contextlib.AbstractContextManager]) -> None:
     """Register a context manager factory entered around each batch's handlers, inside its transaction (the
     app defers per-batch work with it: ama.live.votes renders one votes_changed per question per batch). It
-    must do its deferred writes on a clean exit only; an exception rolls the whole batch back."""
+    must do its deferred writes on a clean exit only; an exception rolls the whole batch back. Entered in the
+    order registered, left in the reverse order."""
     _batch_wrappers.append(wrapper)
 
 
-def handle_batch(messages: list[InboxMessage], senders: dict[str, Actor]) -> None:
-    """Run a claimed batch's rows in one transaction (each row in its savepoint, so an Ignore undoes that
-    row alone) with one commit and one writer turn for all. Raises _BatchFailed, with nothing committed, when
-    a row raised anything else (a bug, a fetch, the database): `handle` then takes the rows one by one and
-    records each outcome as it always did. A worker that dies meanwhile leaves every row of the batch
-    claimed, to be taken again when its lease runs out: nothing accepted is lost."""
+def share_batches(select: Callable[[list[InboxMessage]], set[int]]) -> None:
+    """Register a function that picks, among a claimed batch's rows, those that may share one transaction on
+    a database whose writers run in parallel (PostgreSQL): their handlers take row locks only at the batch's end
+    (in a wrap_batches wrapper, in an order of their own), and raise Ignore only before writing anything (they
+    run without a savepoint each). They run after the batch's other rows; on PostgreSQL the others run one
+    transaction each, as a row that locks rows as it goes would deadlock with another batch."""
+    _batch_sharers.append(select)
+
+
+def _shared(messages: list[InboxMessage]) -> set[int]:
+    shared: set[int] = set()
+    for select in _batch_sharers:
+        shared |= select(messages)
+    return shared
+
+
+def handle_batch(messages: list[InboxMessage], senders: dict[str, Actor], *, shared: set[int] | None = None,
+                 until: float | None = None) -> int:
+    """Run a claimed batch's rows in one transaction, with one commit and one writer turn for all, their
+    outcomes written in one statement at its end; returns how many rows it ran: all of them, or, past the
+    monotonic time `until`, those run by then. Each row runs in its savepoint (an Ignore undoes that row alone),
+    except the `shared` ones (see share_batches). Raises _BatchFailed, with nothing committed, when a row raised
+    anything else (a bug, a fetch, the database): the rows up to it are then taken one by one and each
+    outcome recorded as it always was. A worker that dies meanwhile leaves every row of the batch claimed, to
+    be taken again when its lease runs out: nothing accepted is lost."""
+    shared, outcomes = shared or set(), []
+    started = 0
     try:
-        with _turn(), transaction.atomic(), contextlib.ExitStack() as wrappers:
-            for wrapper in _batch_wrappers:
-                wrappers.enter_context(wrapper())
-            for message in messages:
-                _handle_in_batch(message, senders.get(message.actor_ap_id))
+        with _turn(), transaction.atomic():
+            with contextlib.ExitStack() as wrappers:
+                for wrapper in _batch_wrappers:
+                    wrappers.enter_context(wrapper())
+                for message in messages:
+                    started += 1
+                    outcomes.append(_handle_in_batch(message, senders.get(message.actor_ap_id),
+                                                     savepoint=message.pk not in shared))
+                    if until is not None and time.monotonic() > until:
+                        break
+            record_outcomes(outcomes)
     except SoftTimeLimitExceeded:
         raise
     except Exception as error:
-        raise _BatchFailed() from error
+        raise _BatchFailed(started) from error
+    return len(outcomes)
 
 
-def _handle_in_batch(message: InboxMessage, actor: Actor | None) -> None:
+Outcome = tuple[InboxMessage, str, str]  # (row, state, result)
+
+
+def _handle_in_batch(message: InboxMessage, actor: Actor | None, *, savepoint: bool = True) -> Outcome:
     handlers = handlers_for(message.body)
     if not handlers:
-        finish(message, InboxMessage.State.IGNORED, result=f"no handler for {message.activity_type}")
-        return
+        return message, InboxMessage.State.IGNORED, f"no handler for {message.activity_type}"
     try:
         if actor is None:
             raise Ignore("actor no longer known")
-        with transaction.atomic():
+        with transaction.atomic() if savepoint else contextlib.nullcontext():
             result = run_handlers(handlers, Incoming(activity=message.body, actor=actor, message=message))
     except Ignore as reason:
-        finish(message, InboxMessage.State.IGNORED, result=str(reason))
+        return message, InboxMessage.State.IGNORED, str(reason)
+    return message, InboxMessage.State.PROCESSED, result or "ok"
+
+
+def record_outcomes(outcomes: list[Outcome]) -> None:
+    """finish() for many rows: one UPDATE statement sent once with every row's values (DB-API executemany)."""
+    if not outcomes:
         return
-    finish(message, InboxMessage.State.PROCESSED, result=result or "ok")
+    alias = router.db_for_write(InboxMessage)
+    connection = connections[alias]
+    sql, processed_at = _finish_statement(alias)
+    now = processed_at.get_db_prep_save(timezone.now(), connection)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(state, result[:200], now, message.pk) for message, state, result in outcomes])
+
+
+@functools.cache
+def _finish_statement(alias: str):
+    quote, meta = connections[alias].ops.quote_name, InboxMessage._meta
+    column = {name: quote(meta.get_field(name).column) for name in (
+        "state", "result", "error", "processed_at", "lease_until")}
+    sql = (f"UPDATE {quote(meta.db_table)} SET {column['state']} = %s, {column['result']} = %s, "
+           f"{column['error']} = '', {column['processed_at']} = %s, {column['lease_until']} = NULL "
+           f"WHERE {quote(meta.pk.column)} = %s AND {column['state']} = '{InboxMessage.State.PROCESSING.value}'")
+    return sql, meta.get_field("processed_at")
 
 
 def batches_in_one_transaction() -> bool:
-    """On SQLite, whose one write lock lets a single writer in at a time, a batch in one transaction saves a
-    commit and a writer turn per row. Not on PostgreSQL: there the worker's threads write in parallel, and a
-    batch's transaction would hold its questions' and AMAs' rows for the whole batch (bench/inbox.py measured
-    it: other threads waited on those rows, deadlocks sent rows to `database busy`, 33 rows/s)."""
+    """On SQLite, whose one write lock lets a single writer in at a time, all of a batch's rows share one
+    transaction: a commit and a writer turn per row saved. On PostgreSQL the worker's threads write in
+    parallel, and a row that locks its AMA's row as it goes (a reply: the AMA's version) would hold it until
+    its batch ends while another batch waits on it in a circle (bench/inbox.py measured deadlocks, 33 rows/s):
+    there only the rows share_batches picks share a transaction; the others run one transaction each."""
     return connections[router.db_for_write(InboxMessage)].vendor == "sqlite"
 
 
+TURN_SLICE = 0.05  # seconds: on SQLite a batch commits, and lets the web's inbox writes in, once its rows took this long
+
+
 def drain(*, budget: float, batch: int | None = None) -> tuple[int, bool]:
-    """Process waiting rows in arrival order until none is left or `budget` seconds are spent, claiming
-    `batch` rows at a time (one statement) and their actors in one query. Each batch runs in one transaction
-    (handle_batch); a batch with a row that fails is rolled back and run row by row. Returns (rows this call
-    processed, whether rows are still waiting). Several drains may run at once: each takes its own rows. Rows
-    claimed and not reached (the budget ran out, or the task was stopped) go back in line at once."""
+    """Process waiting rows until none is left or `budget` seconds are spent, claiming `batch` rows at a time
+    (one statement) and their senders in one query. A batch's rows run in arrival order, those that
+    share_batches picks last; on SQLite in one transaction per TURN_SLICE seconds of work (handle_batch), on
+    PostgreSQL the shared ones in one transaction and the others one by one. A transaction with a row that fails
+    is rolled back and its rows run one by one. Returns (rows this call processed, whether rows may still be
+    waiting). Several drains may run at once: each takes its own rows. Rows claimed and not reached (the budget
+    ran out, or the task was stopped) go back in line at once."""
     deadline = time.monotonic() + budget
     done, batch = 0, batch or CLAIM_BATCH
+    together = batches_in_one_transaction()
     while True:
         messages = claim_batch(batch)
         if not messages:
             return done, False
         senders = {actor.ap_id: actor for actor in Actor.objects.filter(
             ap_id__in={message.actor_ap_id for message in messages})}
-        pending = [message.pk for message in messages]
+        shared = _shared(messages)  # read before any writer turn is taken
+        pending = [m for m in messages if m.pk not in shared] + [m for m in messages if m.pk in shared]
         try:
-            if not batches_in_one_transaction():
-                raise _BatchFailed()
-            handle_batch(messages, senders)
-        except _BatchFailed:
-            pass  # rolled back: one by one below
-        except SoftTimeLimitExceeded:  # rolled back: every row back in line, the claim counted (a row that
-            release(pending, attempts=0)  # always runs out of time is failed after MAX_ATTEMPTS, not retried forever)
-            pending = []
-            raise
-        else:
-            pending = []
-            done += len(messages)
-            if time.monotonic() > deadline:
-                return done, True
-            continue
-        try:
-            for message in messages:
-                pending.remove(message.pk)
-                handle(message, senders.get(message.actor_ap_id))
-                done += 1
-                if time.monotonic() > deadline:
+            while pending:
+                ran = _run_next(pending, senders, shared, together=together)
+                del pending[:ran]
+                done += ran
+                if pending and time.monotonic() > deadline:
                     return done, True
+        except SoftTimeLimitExceeded:  # rolled back: every row back in line, the claim counted (a row that
+            release([message.pk for message in pending], attempts=0)  # always runs out of time is failed
+            pending = []  # after MAX_ATTEMPTS, not retried forever)
+            raise
         finally:
             if pending:
-                release(pending)
+                release([message.pk for message in pending])
+        if time.monotonic() > deadline:
+            return done, True
+
+
+def _run_next(pending: list[InboxMessage], senders: dict[str, Actor], shared: set[int], *, together: bool) -> int:
+    """Run the first rows of `pending`: a transaction of several, or one row on its own; returns how many."""
+    first = pending[0]
+    if not together and first.pk not in shared:
+        handle(first, senders.get(first.actor_ap_id))
+        return 1
+    try:
+        return handle_batch(pending, senders, shared=shared,
+                            until=time.monotonic() + TURN_SLICE if together else None)
+    except _BatchFailed as failed:
+        for message in pending[:failed.reached]:
+            handle(message, senders.get(message.actor_ap_id))
+        return failed.reached
 
 
 def due_for_processing(limit: int = 500) -> list[int]:

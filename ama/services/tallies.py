@@ -118,6 +118,29 @@ def question_tally_recount(*, question: Question) -> bool:
     return True
 
 
+def questions_tally_recount(*, questions: list[Question]) -> set[int]:
+    """question_tally_recount for the questions of an inbox batch at its end: their tally rows locked (by
+    question id) and read in one query, and, only where there are some, the direct voters and the remote parts
+    in one query each and the changed ones written. Returns the ids of the questions whose remote part changed."""
+    ids = sorted(question.pk for question in questions)
+    states = list(TallyState.objects.select_for_update().filter(question_id__in=ids).order_by("question_id"))
+    if not states:
+        return set()
+    direct = direct_voters([state.question_id for state in states])
+    current = dict(Question.objects.filter(pk__in=direct).values_list("pk", "remote_like_count"))
+    changed = {}
+    for state in states:
+        count = _credited(state, direct[state.question_id])
+        if state.question_id in current and count != current[state.question_id]:
+            changed[state.question_id] = count
+    for pk in sorted(changed):
+        Question.objects.filter(pk=pk).update(remote_like_count=changed[pk])
+    for question in questions:
+        if question.pk in current:
+            question.remote_like_count = changed.get(question.pk, current[question.pk])
+    return set(changed)
+
+
 def direct_voters(question_ids) -> dict[int, dict[str, str]]:
     """{question id: {actor id: actor domain}} of the counted direct votes (one query)."""
     voters: dict[int, dict[str, str]] = {pk: {} for pk in question_ids}

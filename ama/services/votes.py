@@ -1,19 +1,30 @@
 """Votes: one per actor and question. Likes count +1; Dislikes -1 only where the AMA allows downvotes.
 
-A Like (the inbox's common case) is one insert that the unique (question, actor) constraint makes idempotent
-and, only when it inserted, `vote_count + 1` in the database (its Undo: a delete, then `- 1` only when it
-deleted): exact under concurrent and repeated Likes without reading the votes. Anything with a Dislike in it
-counts the question's votes again, since whether a Dislike counts is the AMA's setting."""
+A Like (the inbox's common case) is one `INSERT … ON CONFLICT DO NOTHING` that the unique (question, actor)
+constraint makes idempotent (no savepoint, no error to catch) and, only when it inserted, `vote_count + 1` in the
+database (its Undo: a delete, then `- 1` only when it deleted): exact under concurrent and repeated Likes without
+reading the votes. Anything with a Dislike in it counts the question's votes again, since whether a Dislike counts
+is the AMA's setting.
 
-from django.db import IntegrityError, transaction
+Inside an inbox batch (`counted_once_per_batch`, which ama/inbox/votes.py enters around it) the counting waits
+for the batch's end: each question's count then moves once (`vote_count + n`, or a recount), its remote part is
+worked out once, and its votes_changed is asked for once, whatever the number of its votes in the batch."""
+
+import functools
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.db import connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from federation.models import Actor
 
 from .. import live
 from ..models import Question, Vote
-from .tallies import question_tally_recount
+from .tallies import question_tally_recount, questions_tally_recount
 
 
 def _counted_votes(ama) -> Q:
@@ -29,14 +40,70 @@ def _recount(question: Question) -> None:
 
 
 def _add_like(question: Question, by: int) -> None:
-    """A Like was recorded (by=1) or removed (by=-1): the count moves by one in the database."""
+    """Likes were recorded (by > 0) or removed (by < 0): the count moves by that much in the database."""
     Question.objects.filter(pk=question.pk).update(vote_count=F("vote_count") + by)
     question.__dict__.pop("vote_count", None)  # deferred: read back (one query) only by whoever shows it
 
 
+@dataclass
+class _Change:
+    """A question's votes changed in this batch: its Likes' net move, or a recount (a Dislike or a flip)."""
+    question: Question
+    like_delta: int = 0
+    recount: bool = False
+
+
+_batch = threading.local()
+
+
+@contextmanager
+def counted_once_per_batch():
+    """Around an inbox batch, inside its transaction: the votes' counting is done once per question at the
+    end (see the module's docstring). Row locks are taken there, in one order: the questions' tally rows, then
+    the questions by id, then (votes_changed) their AMAs, so two batches of votes never wait on each other in a
+    circle. On an exception nothing is counted: the batch rolls back."""
+    changes: dict[int, _Change] = {}
+    _batch.changes = changes
+    try:
+        yield
+    finally:
+        _batch.changes = None
+    _count_changes(changes)
+
+
+def _count_changes(changes: dict[int, _Change]) -> None:
+    if not changes:
+        return
+    ordered = [changes[pk] for pk in sorted(changes)]
+    questions = [change.question for change in ordered]
+    questions_tally_recount(questions=questions)  # tally rows locked first (as the refresher takes them)
+    if connection.vendor == "postgresql":  # the questions' rows locked by id, before any is written
+        list(Question.objects.select_for_update().filter(pk__in=sorted(changes)).order_by("pk").values_list("pk"))
+    by_delta: dict[int, list[int]] = {}
+    for change in ordered:
+        if change.recount:
+            _recount(change.question)
+        elif change.like_delta:
+            by_delta.setdefault(change.like_delta, []).append(change.question.pk)
+    for delta, ids in by_delta.items():  # usually one statement: every question moved by the same number
+        Question.objects.filter(pk__in=ids).update(vote_count=F("vote_count") + delta)
+    counts = dict(Question.objects.filter(pk__in=list(changes)).values_list("pk", "vote_count"))
+    for question in questions:
+        if question.pk in counts:
+            question.vote_count = counts[question.pk]
+            live.votes_changed(question)
+
+
 def _counted(question: Question, *, like_delta: int = 0) -> None:
     """The question's votes changed (inside the vote's transaction): the count, the credited remote part (a
-    voter may be one of the likers its origin lists), and the coalesced live event."""
+    voter may be one of the likers its origin lists), and the coalesced live event; in an inbox batch, once per
+    question at its end."""
+    changes = getattr(_batch, "changes", None)
+    if changes is not None:
+        change = changes.setdefault(question.pk, _Change(question))
+        change.recount = change.recount or not like_delta
+        change.like_delta += like_delta
+        return
     if like_delta:
         _add_like(question, like_delta)
     else:
@@ -45,20 +112,34 @@ def _counted(question: Question, *, like_delta: int = 0) -> None:
     live.votes_changed(question)
 
 
-def _insert(question: Question, actor: Actor, value: int, ap_id: str) -> Vote | None:
-    """The new vote, or None when the actor had voted on the question already."""
-    try:
-        with transaction.atomic():
-            return Vote.objects.create(question=question, actor=actor, value=value, ap_id=ap_id[:500])
-    except IntegrityError:
-        return None
+def _insert(question: Question, actor: Actor, value: int, ap_id: str) -> bool:
+    """Whether the vote was inserted (False: the actor had voted on the question already)."""
+    sql, created_at = _insert_statement(connection.alias)
+    params = [question.pk, actor.pk, value, ap_id[:500], created_at.get_db_prep_save(timezone.now(), connection)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return bool(cursor.fetchall())  # read to the end: SQLite finishes a RETURNING statement only then
+
+
+@functools.cache
+def _insert_statement(alias: str):
+    """INSERT … ON CONFLICT (question, actor) DO NOTHING RETURNING id, and the created_at field (to prepare
+    its value); built once per database."""
+    quote, meta = connection.ops.quote_name, Vote._meta
+    columns = ", ".join(quote(meta.get_field(name).column) for name in ("question", "actor", "value", "ap_id",
+                                                                          "created_at"))
+    conflict = ", ".join(quote(meta.get_field(name).column) for name in ("question", "actor"))
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s) "
+           f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {quote(meta.pk.column)}")
+    return sql, meta.get_field("created_at")
 
 
 def vote_add(*, question: Question, actor: Actor, value: int = 1, ap_id: str = "") -> bool:
-    """Record a vote; False when this actor's vote was already there with the same value."""
+    """Record a vote; False when this actor's vote was already there with the same value. No savepoint inside
+    an inbox batch: each write is one statement that either happens or fails the batch."""
     value = 1 if value >= 0 else -1
-    with transaction.atomic():
-        if _insert(question, actor, value, ap_id) is not None:
+    with transaction.atomic(savepoint=False):
+        if _insert(question, actor, value, ap_id):
             _counted(question, like_delta=1 if value > 0 else 0)
             return True
         changed = Vote.objects.filter(question=question, actor=actor).exclude(value=value).update(
@@ -71,7 +152,7 @@ def vote_add(*, question: Question, actor: Actor, value: int = 1, ap_id: str = "
 
 def vote_remove(*, actor: Actor, question: Question | None = None, ap_id: str = "") -> bool:
     """Undo a vote, found by its Like's id or by (question, actor)."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         votes = Vote.objects.filter(actor=actor)
         votes = votes.filter(ap_id=ap_id) if ap_id and not question else votes.filter(question=question)
         vote = votes.select_related("question__ama").first()
