@@ -202,6 +202,8 @@ def claim_batch(limit: int) -> list[InboxMessage]:
     chosen = chosen[:limit]
     if postgres:  # Django drops the subquery's LIMIT there: the waiting ids read first (one query more)
         chosen = claimable_ids(limit)
+        if not chosen:  # (an UPDATE … WHERE id IN () is no statement at all)
+            return []
     fields = InboxMessage._meta.concrete_fields
     with _turn(), transaction.atomic(using=alias) if postgres else contextlib.nullcontext():
         taken = update_returning(InboxMessage.objects.filter(_waiting(now), pk__in=chosen),

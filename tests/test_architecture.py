@@ -157,6 +157,15 @@ def test_settings_are_read_from_the_environment_in_config_env_alone():
     assert offenders == [], "read the variable in config/env.py (and document it in README):\n" + "\n".join(offenders)
 
 
+def test_every_test_module_has_its_own_name():
+    """tests/ has no __init__.py: pytest imports each test file by its base name, so two files of one name in
+    two folders fail the whole collection ("import file mismatch")."""
+    names: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        names.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
+    assert {name: paths for name, paths in names.items() if len(paths) > 1} == {}
+
+
 def test_the_import_reader_sees_function_level_and_relative_imports(tmp_path, monkeypatch):
     """The guard rails above are only as good as this reader."""
     package = tmp_path / "pkg"

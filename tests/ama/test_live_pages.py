@@ -94,7 +94,7 @@ def test_the_stage_shows_the_question_being_answered_and_the_next_ones_by_votes(
     assert "Just answered" in html  # the answer stays up until the host marks the next question
     current = re.search(r'<div id="stage-current".*?<p id="stage-idle"', html, re.S).group(0)
     assert "Being answered" in current and "<strong>answer</strong>" in current
-    queue = re.search(r'<ol id="stage-queue">.*?</ol>', html, re.S).group(0)
+    queue = re.search(r'<ol id="stage-queue"[^>]*>.*?</ol>', html, re.S).group(0)
     assert re.findall(r"Waiting \d", queue) == ["Waiting 4", "Waiting 2", "Waiting 3"]
     assert "Already answered" not in queue and "Being answered" not in queue
     assert open_ama.host.handle in html and f'src="/amas/{open_ama.slug}/qr.svg"' in html
