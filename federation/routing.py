@@ -197,18 +197,19 @@ def claim_batch(limit: int) -> list[InboxMessage]:
     (FOR UPDATE SKIP LOCKED), so concurrent drains take the next rows instead of waiting. In arrival order."""
     now = timezone.now()
     alias = router.db_for_write(InboxMessage)
-    chosen = InboxMessage.objects.filter(_waiting(now)).order_by("pk").values("pk")
+    waiting = InboxMessage.objects.filter(_waiting(now)).order_by("pk")
     postgres = connections[alias].vendor == "postgresql"
-    chosen = chosen[:limit]
-    if postgres:  # Django drops the subquery's LIMIT there: the waiting ids read first (one query more)
-        chosen = claimable_ids(limit)
-        if not chosen:  # (an UPDATE … WHERE id IN () is no statement at all)
-            return []
-    fields = InboxMessage._meta.concrete_fields
+    columns = tuple(field.column for field in InboxMessage._meta.concrete_fields)
     with _turn(), transaction.atomic(using=alias) if postgres else contextlib.nullcontext():
-        taken = update_returning(InboxMessage.objects.filter(_waiting(now), pk__in=chosen),
-                                 tuple(field.column for field in fields), state=InboxMessage.State.PROCESSING,
-                                 lease_until=now + LEASE, attempts=F("attempts") + 1)
+        if postgres:  # the ids locked first (Django drops a subquery's LIMIT in an UPDATE there)
+            chosen = list(waiting.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
+            if not chosen:
+                return []
+        else:
+            chosen = waiting.values("pk")[:limit]
+        taken = update_returning(InboxMessage.objects.filter(_waiting(now), pk__in=chosen), columns,
+                                 state=InboxMessage.State.PROCESSING, lease_until=now + LEASE,
+                                 attempts=F("attempts") + 1)
     return sorted(_as_messages(taken, alias), key=lambda message: message.pk)
 
 

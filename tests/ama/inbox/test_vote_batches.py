@@ -2,7 +2,10 @@
 are worked out once per question at its end; duplicates within a batch count once; a batch with a failing row
 is rolled back and taken row by row, so the others count and the failing one fails alone."""
 
+import threading
+
 import pytest
+from django.db import connection
 
 from ama import services
 from ama.models import LiveEvent, Question, Vote
@@ -118,3 +121,97 @@ def test_a_worker_that_dies_mid_batch_leaves_every_row_to_retry(two_questions, v
     assert routing.drain(budget=60, batch=20) == (3, False)
     first.refresh_from_db()
     assert first.vote_count == 3
+
+
+def _undo(voter, like: dict, n) -> dict:
+    return {"id": f"{voter.ap_id}/undo/{n}", "type": "Undo", "actor": voter.ap_id, "object": like}
+
+
+def test_a_like_and_its_undo_in_one_batch_leave_no_vote(two_questions, voters):
+    first, second = two_questions
+    like = _like(voters[0], first, 1)
+    _stored(like)
+    _stored(_like(voters[1], first, 2))
+    _stored(_undo(voters[0], like, 1))
+    _stored(_like(voters[0], second, 3))
+    assert routing.drain(budget=60, batch=20) == (4, False)
+    first.refresh_from_db(), second.refresh_from_db()
+    assert (first.vote_count, second.vote_count) == (1, 1)
+    assert list(Vote.objects.filter(question=first).values_list("actor__ap_id", flat=True)) == [voters[1].ap_id]
+    assert LiveEvent.objects.filter(question=first, kind="votes_changed").latest("seq").payload["vote_count"] == 1
+    results = list(InboxMessage.objects.order_by("pk").values_list("result", flat=True))[-4:]
+    assert results == [f"vote added on {first.pk}", f"vote added on {first.pk}", "vote removed",
+                       f"vote added on {second.pk}"]
+
+
+def test_a_like_that_fails_fails_alone_and_the_other_likes_of_its_batch_count(two_questions, voters,
+                                                                              monkeypatch):
+    first, second = two_questions
+    counted = services.vote_add
+
+    def fails_for_the_second_voter(*, question, actor, **kwargs):
+        if actor.ap_id == voters[1].ap_id:
+            raise RuntimeError("disk full")
+        return counted(question=question, actor=actor, **kwargs)
+
+    monkeypatch.setattr(services, "vote_add", fails_for_the_second_voter)
+    rows = [_stored(_like(voter, question, n)) for n, (voter, question) in
+            enumerate([(voters[0], first), (voters[1], first), (voters[2], second)])]
+    assert routing.drain(budget=60, batch=20) == (3, False)
+    states = dict(InboxMessage.objects.values_list("pk", "state"))
+    assert [states[row.pk] for row in rows] == [
+        InboxMessage.State.PROCESSED, InboxMessage.State.FAILED, InboxMessage.State.PROCESSED]
+    assert "disk full" in InboxMessage.objects.get(pk=rows[1].pk).error
+    first.refresh_from_db(), second.refresh_from_db()
+    assert (first.vote_count, second.vote_count) == (1, 1) and Vote.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_drains_of_crossing_batches_never_deadlock_and_count_every_vote(two_questions, voters,
+                                                                                    monkeypatch, settings):
+    """Three drains at once, each batch holding votes on both questions in crossing orders: the batch ends lock
+    the questions in one order, so no batch waits on another in a circle (PostgreSQL would abort one with
+    'deadlock detected', and its rows would run one by one: counted all the same, but recorded here)."""
+    settings.FEDIAMA_LIVE_VOTE_WINDOW = 0  # every batch's event sent (not one a second per question)
+    first, second = two_questions
+    voters = voters + [voters[0].peer.actor(f"voter{n}") for n in range(3, 8)]
+    for actor in voters[3:]:
+        store_remote_actor(actor.document())
+    for n, voter in enumerate(voters):
+        for question in ((first, second) if n // 2 % 2 else (second, first)):  # batches of 4 rows: crossing
+            _stored(_like(voter, question, f"{n}-{question.pk}"))
+    batch_failures, errors = [], []
+    handled = routing.handle_batch
+
+    def recording(*args, **kwargs):
+        try:
+            return handled(*args, **kwargs)
+        except routing._BatchFailed as failed:
+            batch_failures.append(repr(failed.__cause__))
+            raise
+
+    monkeypatch.setattr(routing, "handle_batch", recording)
+    start = threading.Barrier(3)
+
+    def drain():
+        try:
+            start.wait()
+            routing.drain(budget=60, batch=4)
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=drain) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and batch_failures == []
+    assert set(InboxMessage.objects.filter(activity_type="Like").values_list("state", flat=True)) == {
+        InboxMessage.State.PROCESSED}
+    assert list(Question.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk").values_list(
+        "vote_count", flat=True)) == [8, 8]
+    assert Vote.objects.count() == 16
+    last = LiveEvent.objects.filter(question=first, kind="votes_changed").latest("seq")
+    assert last.payload["vote_count"] == 8
