@@ -20,8 +20,8 @@ Prints accepted/s, p50/p99 of the 202, CPU-µs per accepted activity (gunicorn m
 /proc/<pid>/stat), the in-process verify rate (the crypto floor: the fastest of a few batches, before and
 after the run) and the ratio, and checks that 1,000 replayed duplicates add 0 rows.
 
-Then the processing rate: one worker started as the Procfile starts it (celery … worker -Q inbox,deliver,default
--P threads -c 8) and a second burst of N activities from 64 senders (their keys stored too): Likes of the
+Then the processing rate: the Procfile's two workers started as `make run` starts them (`inbox`: -Q inbox
+-P prefork -c ${FEDIAMA_INBOX_PROCESSES:-2}; `worker`: deliveries and the rest, on threads) and a second burst of N activities from 64 senders (their keys stored too): Likes of the
 open AMA's 100 questions (each a new vote) and, one in four, replies to the AMA (each a new question). From
 the first POST until no inbox row is queued or processing: processed rows per second, and that as a share of
 the accepted/s measured above (target ≥ 40 %). `--worker-py-spy FILE` records the worker meanwhile (py-spy,
@@ -342,12 +342,22 @@ def start_gunicorn(env: dict, port: int, app: str, workers: int, extra: list[str
 
 # ---- the worker -----------------------------------------------------------------------------------
 
-def start_worker(env: dict) -> subprocess.Popen:
-    """One worker as the Procfile starts it (FEDIAMA_WORKER_THREADS, default 8)."""
-    threads = os.environ.get("FEDIAMA_WORKER_THREADS", "8")
-    command = [str(BIN / "celery"), "-A", "config", "worker", "-Q", "inbox,deliver,default", "-P", "threads",
-               "-c", threads, "-l", "WARNING", "--without-gossip", "--without-mingle"]
-    return subprocess.Popen(command, cwd=BASE_DIR, env=env)
+def start_worker(env: dict, process: str) -> subprocess.Popen:
+    """The Procfile's `process` worker line (its ${NAME:-default}s from this environment), logging warnings."""
+    from tests.workers import procfile_command
+
+    words = procfile_command(process)
+    words[words.index("-l") + 1] = "WARNING"
+    return subprocess.Popen([str(BIN / words[0]), *words[1:], "--without-gossip", "--without-mingle"],
+                            cwd=BASE_DIR, env=env, start_new_session=True)
+
+
+def stop_workers(workers: list[subprocess.Popen]) -> None:
+    """Warm shutdown of each (TERM to its process group: a prefork pool's children too)."""
+    for worker in workers:
+        os.killpg(worker.pid, signal.SIGTERM)
+    for worker in workers:
+        worker.wait(60)
 
 
 def wait_drained(db: str, env: dict, timeout: float) -> dict[str, int]:
@@ -362,16 +372,17 @@ def wait_drained(db: str, env: dict, timeout: float) -> dict[str, int]:
 
 def measure_processing(db: str, env: dict, port: int, burst: list[bytes], args, accept_rate: float,
                        private_pem: str) -> None:
-    """The burst of Likes and replies with one worker running: from the first POST until the backlog is
-    drained, processed rows per second, and their ratio to the accepted rate measured above."""
-    worker = start_worker(env)
+    """The burst of Likes and replies with the Procfile's workers running: from the first POST until the backlog
+    is drained, processed rows per second, and their ratio to the accepted rate measured above."""
+    workers = [start_worker(env, "inbox"), start_worker(env, "worker")]
     profiler = None
     try:
         send(port, build_requests(50, port, private_pem), 8)  # the worker is up once these are done
         wait_drained(db, env, 120)
         if args.worker_py_spy:
-            profiler = subprocess.Popen([str(BIN / "py-spy"), "record", "-p", str(worker.pid), "-o",
-                                         args.worker_py_spy, "-f", "raw", "-r", "100"], stdout=subprocess.DEVNULL)
+            profiler = subprocess.Popen([str(BIN / "py-spy"), "record", "--subprocesses", "-p", str(workers[0].pid),
+                                         "-o", args.worker_py_spy, "-f", "raw", "-r", "100"],
+                                        stdout=subprocess.DEVNULL)
         before = inbox_states(db, env)
         started = time.perf_counter()
         result = send(port, burst, args.concurrency, not args.close)
@@ -382,12 +393,11 @@ def measure_processing(db: str, env: dict, port: int, burst: list[bytes], args, 
         if profiler is not None:
             profiler.send_signal(signal.SIGINT)
             profiler.wait(60)
-        worker.terminate()
-        worker.wait(60)
+        stop_workers(workers)
     done = {state: count - before.get(state, 0) for state, count in states.items() if count != before.get(state, 0)}
     rate = sum(done.values()) / elapsed
-    print(f"   processing: {len(burst)} Likes and replies (1 in 4) from {SENDERS} senders, one worker "
-          f"(-P threads -c {os.environ.get('FEDIAMA_WORKER_THREADS', '8')}) running: accepted in {sent:.1f} s "
+    print(f"   processing: {len(burst)} Likes and replies (1 in 4) from {SENDERS} senders, the Procfile's inbox "
+          f"worker (-P prefork -c {os.environ.get('FEDIAMA_INBOX_PROCESSES', '2')}) running: accepted in {sent:.1f} s "
           f"({result['statuses'].get('202', 0) / sent:.0f}/s), backlog drained {elapsed:.1f} s after the first; "
           f"rows {done}")
     print(f"   processed/s       {rate:8.0f}   = {rate / accept_rate:.0%} of the accepted/s above   (target ≥ 40 %)")

@@ -33,6 +33,14 @@ redis_only = pytest.mark.skipif(not os.environ.get("REDIS_URL"),
                                 reason="fault drill: needs the Redis tier (REDIS_URL) and redis-server")
 
 
+def procfile_command(process: str) -> list[str]:
+    """The Procfile's `process` line as words, its ${NAME:-default}s taken from this environment (as honcho's
+    shell would; bench/inbox.py starts its workers with it too)."""
+    line = dict(row.split(": ", 1) for row in (BASE_DIR / "Procfile").read_text().splitlines() if row.strip())
+    return [re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: os.environ.get(m[1], m[2]), word)
+            for word in line[process].split()]
+
+
 def worker_database_url() -> str:
     """The URL of the database the test process uses now (pytest-django's test database)."""
     from django.db import connection
@@ -90,10 +98,8 @@ class Worker:
     def from_procfile(cls, process: str, **env) -> "Worker":
         """The Procfile's `process` line as `make run` starts it (its ${NAME:-default}s taken from this
         environment), on the test database and broker, with a node name of its own."""
-        line = dict(row.split(": ", 1) for row in (BASE_DIR / "Procfile").read_text().splitlines() if row.strip())
-        words = [re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: os.environ.get(m[1], m[2]), word)
-                 for word in line[process].split()]
-        assert words[:4] == ["celery", "-A", "config", "worker"], line[process]
+        words = procfile_command(process)
+        assert words[:4] == ["celery", "-A", "config", "worker"], words
         worker = cls(f"procfile-{process}", **env)
         node = words.index("-n") + 1
         words[node] = f"{process}-{os.getpid()}@%h"
