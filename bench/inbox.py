@@ -20,11 +20,12 @@ Prints accepted/s, p50/p99 of the 202, CPU-µs per accepted activity (gunicorn m
 /proc/<pid>/stat), the in-process verify rate (the crypto floor: the fastest of a few batches, before and
 after the run) and the ratio, and checks that 1,000 replayed duplicates add 0 rows.
 
-Then the processing rate: the Procfile's two workers started as `make run` starts them (`inbox`: -Q inbox
--P prefork -c ${FEDIAMA_INBOX_PROCESSES:-2}; `worker`: deliveries and the rest, on threads) and a second burst of N activities from 64 senders (their keys stored too): Likes of the
-open AMA's 100 questions (each a new vote) and, one in four, replies to the AMA (each a new question). From
-the first POST until no inbox row is queued or processing: processed rows per second, and that as a share of
-the accepted/s measured above (target ≥ 40 %). `--worker-py-spy FILE` records the worker meanwhile (py-spy,
+Then the processing rate: the Procfile's two workers started as `make run` starts them (`inbox`: -Q inbox -P
+prefork -c ${FEDIAMA_INBOX_PROCESSES:-2}; `worker`: deliveries and the rest, on threads) and a second burst of N
+activities from 64 senders (their keys stored too): Likes of the open AMA's 100 questions (each a new vote) and,
+one in four (`--replies-every K`; 0: Likes only), replies to the AMA (each a new question). From the first POST
+until no inbox row is queued or processing: processed rows per second, and that as a share of the accepted/s
+measured above (target ≥ 40 %). `--worker-py-spy FILE` records the inbox worker's processes meanwhile (py-spy,
 pip-installed by hand: not a dependency); `--no-processing` skips it."""
 
 import argparse
@@ -191,14 +192,14 @@ def signed(url: str, activity: dict, actor: str, private_pem: str) -> bytes:
     return head.encode("latin-1") + body
 
 
-def build_burst(count: int, port: int, private_pem: str, targets: dict) -> list[bytes]:
-    """Likes and replies (one in four) from SENDERS actors: each Like a new (sender, question) vote, each reply
-    a Create(Note) in reply to the AMA (a new question)."""
+def build_burst(count: int, port: int, private_pem: str, targets: dict, replies_every: int = 4) -> list[bytes]:
+    """Likes and replies (one in `replies_every`; 0: Likes only) from SENDERS actors: each Like a new (sender,
+    question) vote, each reply a Create(Note) in reply to the AMA (a new question)."""
     url, public = f"http://127.0.0.1:{port}/inbox", "https://www.w3.org/ns/activitystreams#Public"
     raw = []
     for k in range(count):
         actor = sender_id(k % SENDERS)
-        if k % 4 == 3:
+        if replies_every and k % replies_every == replies_every - 1:
             note_id = f"{actor}/notes/{uuid.uuid4()}"
             activity = {"@context": "https://www.w3.org/ns/activitystreams", "id": note_id + "/activity",
                         "type": "Create", "actor": actor, "to": [public],
@@ -349,13 +350,13 @@ def start_worker(env: dict, process: str) -> subprocess.Popen:
     words = procfile_command(process)
     words[words.index("-l") + 1] = "WARNING"
     return subprocess.Popen([str(BIN / words[0]), *words[1:], "--without-gossip", "--without-mingle"],
-                            cwd=BASE_DIR, env=env, start_new_session=True)
+                            cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL)  # (its banner)
 
 
 def stop_workers(workers: list[subprocess.Popen]) -> None:
-    """Warm shutdown of each (TERM to its process group: a prefork pool's children too)."""
+    """Warm shutdown of each (TERM to its main process, which stops its pool)."""
     for worker in workers:
-        os.killpg(worker.pid, signal.SIGTERM)
+        worker.terminate()
     for worker in workers:
         worker.wait(60)
 
@@ -396,7 +397,8 @@ def measure_processing(db: str, env: dict, port: int, burst: list[bytes], args, 
         stop_workers(workers)
     done = {state: count - before.get(state, 0) for state, count in states.items() if count != before.get(state, 0)}
     rate = sum(done.values()) / elapsed
-    print(f"   processing: {len(burst)} Likes and replies (1 in 4) from {SENDERS} senders, the Procfile's inbox "
+    mix = f"1 in {args.replies_every}" if args.replies_every else "none"
+    print(f"   processing: {len(burst)} Likes and replies ({mix}) from {SENDERS} senders, the Procfile's inbox "
           f"worker (-P prefork -c {os.environ.get('FEDIAMA_INBOX_PROCESSES', '2')}) running: accepted in {sent:.1f} s "
           f"({result['statuses'].get('202', 0) / sent:.0f}/s), backlog drained {elapsed:.1f} s after the first; "
           f"rows {done}")
@@ -473,7 +475,7 @@ def run_variant(db: str, args, keypair, broker: str | None) -> None:
         added = count_rows(db, env) - before
         print(f"   {len(duplicates)} replayed duplicates: statuses {replay['statuses']}, rows added {added}")
         if not args.no_processing:
-            burst = build_burst(args.n, port, private_pem, targets)
+            burst = build_burst(args.n, port, private_pem, targets, args.replies_every)
             measure_processing(db, env, port, burst, args, accepted / result["elapsed"], private_pem)
     finally:
         server.terminate()
@@ -493,6 +495,8 @@ def main() -> None:
                         help="a new connection per request (default: each sender keeps its connection alive)")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--broker", choices=["auto", "redis", "filesystem"], default="auto")
+    parser.add_argument("--replies-every", type=int, default=4, metavar="K",
+                        help="the processing burst: one reply in K activities, the rest Likes (0: Likes only)")
     parser.add_argument("--no-processing", action="store_true", help="skip the burst with a worker running")
     parser.add_argument("--worker-py-spy", metavar="FILE",
                         help="record the worker's processing burst with py-spy (collapsed stacks) into FILE")

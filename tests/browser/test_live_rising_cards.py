@@ -178,3 +178,27 @@ def test_the_stage_queue_reorders_as_votes_move_and_takes_in_a_question_rising_f
     assert stage_queue(stage) == [str(row.pk) for row in expected]  # what the server shows
     for page in pages.values():
         page.context.close()
+
+
+def test_the_stage_queue_takes_in_the_next_questions_as_the_host_answers_past_its_first_ten(
+        live_site, open_ama, host, chromium):
+    rows = [approved(open_ama, n, f"Question number {n}?", remote_votes=30 - n) for n in range(14)]
+    context = chromium.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    stage = context.new_page()
+    stage.goto(f"{live_site.url}/amas/{open_ama.slug}/stage")
+    assert stage_queue(stage) == [str(row.pk) for row in rows[:10]]
+    for n in range(4):  # the host takes the top question four times and answers it
+        question = Question.objects.get(pk=rows[n].pk)
+        services.question_now_answering(question=question, on=True)
+        expect(stage.locator("#stage-current")).to_have_attribute("data-question-id", str(rows[n].pk))
+        services.answer_publish(question=question, author=host, body=f"Answer {n}.")
+        expect(stage.locator("#stage-current .stage-answer")).to_contain_text(f"Answer {n}.")
+        expected = [str(row.pk) for row in rows[n + 1:n + 11]]  # still ten, the next one from outside at the end
+        expect(stage.locator("#stage-queue > li").last).to_have_attribute("data-question-id", expected[-1])
+        assert stage_queue(stage) == expected
+    expect(stage.locator("#stage-queue > li").last).to_contain_text("Question number 13?")
+    services.question_hide(question=Question.objects.get(pk=rows[4].pk))  # a hidden one leaves room too, and
+    expect(stage.locator("#stage-queue > li")).to_have_count(9)  # nothing is left to take its place
+    stage.reload()
+    assert stage_queue(stage) == [str(row.pk) for row in rows[5:14]]  # what the server shows
+    context.close()

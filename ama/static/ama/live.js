@@ -383,7 +383,7 @@
   function fetchCard(id) {
     var url = cardUrl.replace(/\/0\/card$/, "/" + id + "/card") + "?sort=" + encodeURIComponent(root.dataset.liveList) +
       (language ? "&lang=" + encodeURIComponent(language) : "");
-    fetch(url, { headers: { Accept: "application/json" } }).then(function (response) {
+    fetch(url, { cache: "no-cache", headers: { Accept: "application/json" } }).then(function (response) {
       var version = /^W\/"(\d+)-/.exec(response.headers.get("ETag") || "");
       return response.ok ? response.json().then(function (card) { return [card, version ? Number(version[1]) : 0]; })
         : null;

@@ -124,6 +124,32 @@
     var old = queued(data.question_id);
     if (old) { old.remove(); }
     sortQueue();
+    if (queue.children.length < size) { refill(); }
+  }
+
+  /* A question that leaves the queue (now being answered, answered, hidden) leaves room for the next ones the
+     server has: the stage view itself, fetched again (revalidated: the browser may hold a copy younger than its
+     max-age that predates the change), gives them. Once per burst of changes. */
+  var refilling = null;
+  function refill() {
+    if (refilling) { return; }
+    refilling = window.setTimeout(function () {
+      fetch(window.location.href, { cache: "no-cache", headers: { Accept: "text/html" } }).then(function (response) {
+        return response.ok ? response.text() : "";
+      }).then(function (text) {
+        refilling = null;
+        var served = new DOMParser().parseFromString(text, "text/html").getElementById("stage-queue");
+        if (!served) { return; }
+        var added = [];
+        Array.prototype.forEach.call(served.children, function (row) {
+          var id = row.dataset.questionId;
+          if (queued(id) || isCurrent(id)) { return; }
+          added.push(queue.appendChild(document.importNode(row, true)));
+        });
+        sortQueue();
+        added.forEach(function (row) { if (row.isConnected) { live.highlight(row); } });
+      }).catch(function () { refilling = null; });
+    }, 300);
   }
 
   function answered(data) {
@@ -149,7 +175,7 @@
     }
     fetching[id] = true;
     fetch(root.dataset.liveCard.replace(/\/0\/card$/, "/" + id + "/card") + "?sort=unanswered",
-      { headers: { Accept: "application/json" } }).then(function (response) {
+      { cache: "no-cache", headers: { Accept: "application/json" } }).then(function (response) {
       return response.ok ? response.json() : {};
     }).then(function (card) {
       delete fetching[id];
