@@ -63,7 +63,8 @@ def through_layer(path: str, headers: dict) -> tuple[int, dict, bool]:
 
 def test_an_anonymous_revalidation_gets_djangos_304_without_reaching_django(client, open_ama, question, answer):
     for url in urls(open_ama, question, answer) + [f"/amas/{open_ama.slug}/stage",
-                                                   f"/amas/{open_ama.slug}?sort=newest&page=1"]:
+                                                   f"/amas/{open_ama.slug}?sort=newest&page=1",
+                                                   f"/amas/{open_ama.slug}/questions/{question.pk}/card?sort=top"]:
         etag = client.get(url)["ETag"]
         djangos = client.get(url, HTTP_IF_NONE_MATCH=etag)
         assert djangos.status_code == 304, url
