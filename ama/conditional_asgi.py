@@ -29,7 +29,7 @@ from .live import stream
 from .views import caching
 
 SLUG = r"(?P<slug>[-a-zA-Z0-9_]+)"  # Django's slug converter
-PAGES = re.compile(rf"^/amas/{SLUG}(/questions/[0-9]+(/card)?|/answers/[^/]+|/stage)?$")
+PAGES = re.compile(rf"^/amas/{SLUG}(/questions/[0-9]+(/card)?|/cards/[0-9]+|/answers/[^/]+|/stage)?$")
 API = re.compile(rf"^/api/amas/{SLUG}/questions/([0-9]+/)?$")
 VALIDATORS = (b"if-none-match", b"if-modified-since")
 MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage: a message waiting is shown by Django

@@ -50,6 +50,7 @@ urlpatterns = [
     path("amas/<slug:slug>/context", views.context, name="ama-context"),
     path("amas/<slug:slug>/questions/<int:pk>", views.question_page, name="question"),
     path("amas/<slug:slug>/questions/<int:pk>/card", cards.question_card, name="question-card"),
+    path("amas/<slug:slug>/cards/<int:rank>", cards.card_at, name="card-at"),
     path("amas/<slug:slug>/questions/<int:pk>/vote", views.vote, name="question-vote"),
     path("amas/<slug:slug>/questions/<int:pk>/vote-from-account", views.vote_from_account,
          name="question-vote-from-account"),

@@ -9,7 +9,10 @@ ETag, 304, one render shared by every anonymous viewer of that version).
         page lists it (sort and language filter; top: threads, follow-ups under their question); null, and no html,
         when the list does not hold it (a follow-up in a threaded list, another language, answered on unanswered).
         `html`: the <article> as the AMA page renders it for this viewer (a signed-in one's vote form included).
-    404 {"error": reason}: unknown AMA or id, or a question the public page does not show (pending, hidden...)."""
+    404 {"error": reason}: unknown AMA or id, or a question the public page does not show (pending, hidden...).
+
+    GET /amas/<slug>/cards/<rank>?sort=…&lang=…
+    the same for the question at that place of the list (a page whose card left its range asks for the next)."""
 
 from django.db.models import F, Q
 from django.http import Http404, JsonResponse
@@ -21,6 +24,7 @@ from . import listing
 from .caching import public_view, token_free
 from .common import get_ama, viewer_actor
 
+MAX_RANK = 100_000  # a place further down than any AMA's list (an OFFSET the database would walk to)
 LISTS = ("top", "unanswered", "interview")  # the pages ordered by score, where a card can move in from elsewhere
 
 
@@ -61,26 +65,53 @@ def _not_found(reason: str) -> JsonResponse:
     return JsonResponse({"error": reason}, status=404)
 
 
-@require_GET
-@public_view(query=("sort", "lang"))
-def question_card(request, slug, pk):
+def _public_ama(request, slug) -> Ama | JsonResponse:
     try:
         ama = get_ama(request, slug)
     except Http404:
         return _not_found("no such AMA")
-    if ama.deleted_at:
-        return _not_found("this AMA was deleted")
-    question = listing.visible_questions().filter(ama=ama, pk=pk).first()
-    if question is None:
-        return _not_found("no such question on this AMA's page")
-    key, language = list_key(request.GET.get("sort")), listing.language_key(request.GET.get("lang"))
-    rows = list_rows(ama, key, language)
-    rank = rank_in(rows, question)
+    return _not_found("this AMA was deleted") if ama.deleted_at else ama
+
+
+def _card(request, ama: Ama, rows, key: str, language: str, question: Question, rank: int | None) -> JsonResponse:
     data = {"question_id": question.pk, "parent_id": question.parent_id, "rank": rank}
     if rank is not None:
         flat = key == "interview" or listing.is_flat(key, language)
         found = rows.select_related(*listing.AUTHOR).prefetch_related(listing.live_answers()) if flat else \
             listing.with_thread(rows)
-        row = found.get(pk=pk)
-        data["html"] = _card_html(request, ama, row, flat)
+        data["html"] = _card_html(request, ama, found.get(pk=question.pk), flat)
     return JsonResponse(data)
+
+
+def _list_of(request, ama: Ama):
+    key, language = list_key(request.GET.get("sort")), listing.language_key(request.GET.get("lang"))
+    return list_rows(ama, key, language), key, language
+
+
+@require_GET
+@public_view(query=("sort", "lang"))
+def question_card(request, slug, pk):
+    ama = _public_ama(request, slug)
+    if isinstance(ama, JsonResponse):
+        return ama
+    question = listing.visible_questions().filter(ama=ama, pk=pk).first()
+    if question is None:
+        return _not_found("no such question on this AMA's page")
+    rows, key, language = _list_of(request, ama)
+    return _card(request, ama, rows, key, language, question, rank_in(rows, question))
+
+
+@require_GET
+@public_view(query=("sort", "lang"))
+def card_at(request, slug, rank):
+    """GET /amas/<slug>/cards/<rank>?sort=&lang=: the card of the question at that place (0 first) of the list,
+    as question_card answers it (the rank is the one asked for). A page by score whose card left its range at an
+    edge asks here for the one that takes its place. 404 past the list's end."""
+    ama = _public_ama(request, slug)
+    if isinstance(ama, JsonResponse):
+        return ama
+    rows, key, language = _list_of(request, ama)
+    question = next(iter(rows[rank:rank + 1]), None) if rank < MAX_RANK else None
+    if question is None:
+        return _not_found("no question at that place of the list")
+    return _card(request, ama, rows, key, language, question, rank)

@@ -142,3 +142,34 @@ def test_list_rows_are_the_pages_rows(open_ama):
     for sort, language in (("top", ""), ("unanswered", ""), ("top", "fr"), ("unanswered", "fr")):
         page = [question.pk for question in listing.page_of(open_ama, sort, 1, language)]
         assert [row.pk for row in cards.list_rows(open_ama, sort, language)] == page
+
+
+def test_the_card_at_each_place_of_the_list_is_the_question_a_reload_puts_there(open_ama, monkeypatch):
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    rows = [ask(open_ama, n, votes=votes) for n, votes in enumerate([3, 0, 5, 3, 1])]
+    ask(open_ama, 9, "And the data?", votes=9, parent=rows[0])  # a follow-up: no place of its own when threaded
+    hidden = ask(open_ama, 10, "Hidden?", votes=7)
+    services.question_hide(question=hidden)
+    listed = [question.pk for number in (1, 2, 3) for question in listing.page_of(open_ama, "top", number)]
+    client = Client()
+    for place, pk in enumerate(listed):
+        data = client.get(reverse("card-at", args=[open_ama.slug, place]), {"sort": "top"}).json()
+        assert (data["question_id"], data["rank"]) == (pk, place) and f'id="q-{pk}"' in data["html"]
+    unanswered = client.get(reverse("card-at", args=[open_ama.slug, 0]), {"sort": "unanswered"}).json()
+    assert (unanswered["question_id"], unanswered["rank"]) == (listing.page_of(open_ama, "unanswered", 1)[0].pk, 0)
+    past = client.get(reverse("card-at", args=[open_ama.slug, len(listed)]), {"sort": "top"})
+    assert past.status_code == 404 and past.json() == {"error": "no question at that place of the list"}
+    assert client.get(reverse("card-at", args=[open_ama.slug, 10**9])).status_code == 404
+    assert client.get(reverse("card-at", args=["no-such-ama", 0])).json() == {"error": "no such AMA"}
+
+
+def test_the_card_at_a_place_is_cached_and_revalidated_like_the_page(open_ama):
+    ask(open_ama, 1, votes=2)
+    client = Client()
+    url = reverse("card-at", args=[open_ama.slug, 0])
+    first = client.get(url, {"sort": "top"})
+    assert cache_control(first) == ANONYMOUS
+    assert client.get(url, {"sort": "top"}, headers={"If-None-Match": first["ETag"]}).status_code == 304
+    ask(open_ama, 2, votes=5)  # a new first question: the version moved, the place holds another card
+    again = client.get(url, {"sort": "top"}, headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 200 and "Question 2?" in again.json()["html"]

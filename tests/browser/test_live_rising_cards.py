@@ -1,7 +1,7 @@
 """Real Chromium: what the live pages do when votes and follow-ups move things a page does not hold. On the AMA page
 sorted by votes and paged, a question from the next page whose votes rise into this page's range comes in (its card
 fetched once, from ama/views/cards.py) and the card it pushed out goes, as a reload shows; a signed-in viewer's
-vote on it works. Follow-ups arriving live land in their question's "N follow-ups" details, whose count moves as a
+vote on it works; a card whose votes take it past the page's edge goes and the next one comes in. Follow-ups arriving live land in their question's "N follow-ups" details, whose count moves as a
 reload shows it, in English and French. The stage view's next questions reorder as votes move, take in one rising
 from outside them, and slide only with motion allowed."""
 
@@ -90,6 +90,45 @@ def test_a_question_rising_from_the_next_page_comes_in_and_pushes_the_last_card_
     expect(reader.locator(f"#q-{rows[0].pk} .votes .count")).to_have_text("7 votes")
     assert len(fetched) == 1 and f"/questions/{riser.pk}/card?sort=top" in fetched[0]
     for page in (reader, phone):
+        page.context.close()
+
+
+def rescored(question: Question, remote: int) -> None:
+    """The question's score set to `remote` (as a tally refresh would), its votes_changed sent."""
+    from ama import live
+
+    Question.objects.filter(pk=question.pk).update(remote_like_count=remote)
+    live.votes_changed(Question.objects.select_related("ama").get(pk=question.pk))
+
+
+def test_a_card_whose_votes_take_it_past_its_pages_edge_goes_and_the_next_one_comes_in(
+        live_site, open_ama, chromium, monkeypatch, settings):
+    settings.FEDIAMA_LIVE_VOTE_WINDOW = 0  # every change sent at once
+    monkeypatch.setattr(listing, "PAGE_SIZE", 3)
+    rows = [approved(open_ama, n, f"Question number {n}?", remote_votes=10 - n) for n in range(6)]
+    url = f"{live_site.url}/amas/{open_ama.slug}?sort=top"
+    first, second = context_page(chromium), context_page(chromium, width=390)
+    first.goto(url)
+    second.goto(url + "&page=2")
+    ids = lambda *picked: [f"q-{rows[n].pk}" for n in picked]  # noqa: E731
+    assert (order(first), order(second)) == (ids(0, 1, 2), ids(3, 4, 5))
+
+    rescored(rows[1], 2)  # 2 votes: past the last card of page 1 (8) and of page 2 (5): the last of the list
+    expect(first.locator(f"#q-{rows[3].pk}")).to_be_attached()  # the first of page 2 took its place here
+    expect(first.locator(f"#q-{rows[1].pk}")).to_have_count(0)
+    assert order(first) == ids(0, 2, 3)
+    expect(second.locator(f"#q-{rows[1].pk}")).to_be_attached()  # and came in at the end of page 2
+    assert order(second) == ids(4, 5, 1)
+
+    rescored(rows[5], 20)  # from page 2 to the top of page 1
+    expect(second.locator(f"#q-{rows[5].pk}")).to_have_count(0)
+    expect(second.locator(f"#q-{rows[3].pk}")).to_be_attached()  # the last of page 1, pushed down to here
+    assert order(second) == ids(3, 4, 1)
+    expect(first.locator(f"#q-{rows[5].pk}")).to_be_attached()
+    assert order(first) == ids(5, 0, 2)
+    for page, expected in ((first, ids(5, 0, 2)), (second, ids(3, 4, 1))):
+        page.reload()
+        assert order(page) == expected  # as the server lists them
         page.context.close()
 
 

@@ -1,6 +1,5 @@
-/* fediama: the public AMA page, live. Listens to the page's event stream (README "Live updates") and puts new
-   questions and answers in place, moves vote counts, takes removed questions off and keeps "Now answering"
-   pinned. Without JavaScript the page is the same, one reload behind. No focus is ever moved by an event. */
+/* fediama: the public AMA page, live, from its event stream (README "Live updates"). Without JavaScript the page
+   is the same, one reload behind. No event ever moves focus. */
 (function () {
   "use strict";
   var root = document.querySelector("section.questions[data-live-events]");
@@ -10,21 +9,23 @@
   var newBar = document.getElementById("live-new");
   var end = document.getElementById("questions-end");
   var sort = root.dataset.liveSort;
-  var language = root.dataset.liveLang || "";  // the page's language filter (?lang=): only its questions come in
+  var language = root.dataset.liveLang || "";  // the page's ?lang= filter
   var held = [];  // [article, event data]: questions waiting behind the "N new questions" bar
 
   var now = document.getElementById("now-answering");
-  var voteForm = document.getElementById("live-vote");  // a signed-in viewer's vote form (with their CSRF token)
+  var voteForm = document.getElementById("live-vote");  // a signed-in viewer's vote form
   var ranked = sort === "top" || sort === "unanswered";  // ordered by score: cards move when votes change
   var still = window.matchMedia("(prefers-reduced-motion: reduce)");
   var moving = [];  // cards whose score changed, to put in their place at the next frame
-  var cardUrl = root.dataset.liveCard;  // one question's card (ama/views/cards.py), its id in place of the 0
+  var cardUrl = root.dataset.liveCard;  // a card's URL, its id in place of the 0
   var pageStart = (Number(root.dataset.livePage || 1) - 1) * Number(root.dataset.liveSize || 0);
   var pageEnd = pageStart + Number(root.dataset.liveSize || 0);
   var earlier = root.hasAttribute("data-live-earlier");
   var later = root.hasAttribute("data-live-later");
-  var outside = {};  // question id -> {side: "out" | "above" | "below", votes}: where its card was, when fetched
+  var outside = {};  // question id -> {side: "out" | "above" | "below", votes}: where its card was
   var fetching = {};  // question id -> [the latest votes_changed data, its event id] while its card is coming
+  var edges = [];  // [card, "above" | "below"]: the way its score moved it
+  var checking = {};  // question id -> true while asked whether it left this page's range
 
   function article(id) { return id ? document.getElementById("q-" + id) : null; }
 
@@ -77,7 +78,7 @@
     }
   }
 
-  function topLevel() {  // a card that left the page but holds the reader's focus stays until they leave it
+  function topLevel() {  // not a card that left but holds focus
     return Array.prototype.slice.call(root.querySelectorAll(":scope > article.question:not([data-left])"));
   }
 
@@ -91,8 +92,7 @@
     return time ? Date.parse(time.getAttribute("datetime")) : 0;
   }
 
-  /* Whether `a` comes before `b` by score, as the server orders them (sorted_by("top")): more votes first, then
-     the question received first, then the lower id. */
+  /* Whether `a` comes before `b` as sorted_by("top") orders them: votes, then received first, then lower id. */
   function ranksBefore(a, b) {
     if (votesOf(a) !== votesOf(b)) { return votesOf(a) > votesOf(b); }
     if (receivedAt(a) !== receivedAt(b)) { return receivedAt(a) < receivedAt(b); }
@@ -119,8 +119,7 @@
 
   /* --- moving cards by votes (top and unanswered sorts) --- */
 
-  /* The card at the top of the reader's view, which must not move when cards above it do; none when the reader
-     is at the top of the page or every card is below the top of the view (nothing above them changes). */
+  /* The card at the top of the reader's view, which must not move when cards above it do (none at the top). */
   function readerAnchor() {
     var rows = topLevel();
     if (window.scrollY < 1 || !rows.length || rows[0].getBoundingClientRect().top >= 0) { return null; }
@@ -141,10 +140,8 @@
     if (moving.length === 1) { window.requestAnimationFrame(moveCards); }
   }
 
-  /* Put the cards whose score changed in their place among the others (which are in order), within this page: a
-     card that would go to another page stays at this page's edge until a reload. The reader's view stays where it
-     was (the card at its top keeps its offset: scrollBy the difference), focus stays where it was, and each card
-     slides from where it was (not under prefers-reduced-motion). No announcement: the count says it. */
+  /* Put the cards whose score changed in their place among the others, within this page (one ending at the edge it
+     moved towards: mayLeave). The reader's view and focus stay; cards slide (not under prefers-reduced-motion). */
   function moveCards() {
     var nodes = moving.filter(function (node) { return node.parentNode === root; });
     moving = [];
@@ -161,12 +158,15 @@
     if (anchor) { window.scrollBy(0, anchor.getBoundingClientRect().top - anchorTop); }
     if (focused && focused !== document.activeElement && focused.isConnected) { focused.focus({ preventScroll: true }); }
     nodes.forEach(function (node, i) { slide(node, from[i] - node.getBoundingClientRect().top); });
+    var placed = topLevel();
+    edges.splice(0).forEach(function (edge) {
+      if (placed[edge[1] === "above" ? 0 : placed.length - 1] === edge[0]) { mayLeave(edge[0]); }
+    });
   }
 
   /* --- a signed-in viewer's vote on a question that arrived live --- */
 
-  /* The fragment is the anonymous card ("Vote from your account"); a signed-in viewer gets the page's vote form
-     and report link instead, pointed at this question (the event's vote_url and report_url). */
+  /* A signed-in viewer gets the page's vote form and report link in place of the fragment's anonymous box. */
   function votable(fresh, data) {
     var box = fresh.querySelector(":scope > .votes");
     if (!voteForm || !data.vote_url || !box || box.querySelector(":scope > form")) { return; }
@@ -185,7 +185,7 @@
 
   function counted(n, one, many) { return n === 1 ? status.dataset[one] : status.dataset[many].replace("{n}", n); }
 
-  /* How many levels of follow-ups the page still shows under `node` (data-live-depth at the top). */
+  /* How many levels of follow-ups the page still shows under `node`. */
   function depthOf(node) {
     var depth = Number(root.dataset.liveDepth || 0);
     for (var up = node.parentElement; up && up !== root; up = up.parentElement) {
@@ -203,7 +203,7 @@
     if (!box.open) { live.highlight(box.querySelector(":scope > summary")); }
   }
 
-  /* Deeper than the page shows: the question's "N more replies" link (to its own page) counts one more. */
+  /* Deeper than the page shows: its "N more replies" link counts one more. */
   function moreReplies(parent) {
     var link = parent.querySelector(":scope > p.more > a");
     if (!link) {
@@ -217,9 +217,8 @@
     live.highlight(link.parentNode);
   }
 
-  /* A follow-up goes into its question's "N follow-ups" details (made, hidden until it holds one, if it has none
-     yet), or where the page shows no deeper level, nowhere but in the count of its "more replies" link (only
-     once: `published`, for a question newly shown). */
+  /* A follow-up goes into its question's "N follow-ups" details (made if none), or, deeper than the page shows,
+     only into the count of its "more replies" link (once: `published`). */
   function followUpPlace(parentId, published) {
     var parent = article(parentId);
     if (depthOf(parent) <= 0) {
@@ -277,8 +276,7 @@
     }
   }
 
-  /* Threaded sorts put a follow-up under its question (not on this page: nowhere); flat sorts and a language
-     filter list it; a question in another language than the filter's goes nowhere. */
+  /* Threaded sorts put a follow-up under its question (if here); flat sorts and a language filter list it. */
   function placeOf(fresh, data) {
     if (data.within) { return [root, rankedPlace(fresh, topLevel())]; }  // moved in: in this page's range
     if (language && fresh.dataset.language !== language) { return null; }
@@ -333,7 +331,7 @@
 
   /* --- a card coming in from another page (pages by score, one of several) --- */
 
-  /* The page keeps the reader's view where it was while cards above it go (the card at its top keeps its offset). */
+  /* The reader's view stays where it was while cards above it go. */
   function keepingPlace(change) {
     var anchor = readerAnchor();
     var top = anchor ? anchor.getBoundingClientRect().top : 0;
@@ -341,8 +339,7 @@
     if (anchor && anchor.isConnected) { window.scrollBy(0, anchor.getBoundingClientRect().top - top); }
   }
 
-  /* A card pushed past this page's range goes, as on a reload; one holding the reader's focus stays (marked as
-     gone, out of the count) until focus leaves it. */
+  /* A card pushed past this page's range goes; one holding focus stays (marked, uncounted) until focus leaves. */
   function leave(node, side) {
     outside[node.id.slice(2)] = { side: side, votes: votesOf(node) };
     node.setAttribute("data-left", side);
@@ -354,17 +351,15 @@
     });
   }
 
-  /* The card of a question from another page, now ranked `card.rank` in the page's list (ama/views/cards.py): in
-     this page's range it takes its place by score (held behind the bar above the reader, like a new question),
-     and the cards it pushed out of the range go: the first ones when it came from an earlier page (the first
-     card's rank is the card's minus the cards ranked before it here), the last ones when it came from a later. */
+  /* A card from another page now ranked in this page's range takes its place by score (held behind the bar above
+     the reader), and the cards it pushed out go: the first ones if it came from an earlier page, else the last. */
   function moveIn(card, votes) {
     var id = card.question_id;
-    var side = card.rank === null ? "out" : card.rank < pageStart ? "above" : card.rank >= pageEnd ? "below" : "";
+    var side = sideOf(card);
     if (side) { outside[id] = { side: side, votes: votes }; }
     if (side || article(id) || heldArticle(id)) { return false; }
     var fresh = live.parse(card.html);
-    fresh.querySelectorAll("input[name=next]").forEach(function (input) {  // back to this page, not the card's URL
+    fresh.querySelectorAll("input[name=next]").forEach(function (input) {  // back to this page
       input.value = location.pathname + location.search + input.value.slice(input.value.indexOf("#"));
     });
     var rows = topLevel();
@@ -372,7 +367,7 @@
     var above = Math.max(0, pageStart - (card.rank - (before === end ? rows.length : rows.indexOf(before))));
     var below = Math.max(0, rows.length - above + 1 - (pageEnd - pageStart));
     delete outside[id];
-    place(fresh, { question_id: id, within: true }, [root, before]);  // first: the page never gets shorter under the reader
+    place(fresh, { question_id: id, within: true }, [root, before]);  // first: the page never gets shorter
     keepingPlace(function () {
       rows.slice(0, above).forEach(function (node) { leave(node, "above"); });
       rows.slice(rows.length - below).forEach(function (node) { leave(node, "below"); });
@@ -380,10 +375,39 @@
     return true;
   }
 
+  /* A card of this page's list (ama/views/cards.py), by question id or (`at`) by place; revalidated (no-cache). */
+  function cardRequest(id, at) {
+    var url = at === undefined ? cardUrl.replace(/\/0\/card$/, "/" + id + "/card")
+      : cardUrl.replace(/\/questions\/0\/card$/, "/cards/" + at);
+    var query = "?sort=" + encodeURIComponent(root.dataset.liveList) + (language ? "&lang=" + encodeURIComponent(language) : "");
+    return fetch(url + query, { cache: "no-cache", headers: { Accept: "application/json" } });
+  }
+
+  /* Where a card's rank puts it: "" in this page's range, "above" or "below" it, "out" of the list. */
+  function sideOf(card) {
+    return card.rank === null ? "out" : card.rank < pageStart ? "above" : card.rank >= pageEnd ? "below" : "";
+  }
+
+  /* A card its score took to this page's first place (rising) or last (falling), with a page beyond: if its rank is
+     now outside the range, it goes and the card now at that edge comes in. */
+  function mayLeave(node) {
+    var id = node.id.slice(2);
+    if (!cardUrl || checking[id]) { return; }
+    checking[id] = true;
+    cardRequest(id).then(function (response) { return response.ok ? response.json() : null; }).then(function (card) {
+      delete checking[id];
+      var side = card ? sideOf(card) : "";
+      if (!side || !node.isConnected || node.hasAttribute("data-left")) { return; }
+      keepingPlace(function () { leave(node, side); });
+      if (side === "out") { return; }
+      cardRequest(null, side === "above" ? pageStart : pageEnd - 1).then(function (response) {
+        return response.ok ? response.json() : null;
+      }).then(function (next) { if (next && next.html) { moveIn(next, null); } }).catch(function () {});
+    }).catch(function () { delete checking[id]; });
+  }
+
   function fetchCard(id) {
-    var url = cardUrl.replace(/\/0\/card$/, "/" + id + "/card") + "?sort=" + encodeURIComponent(root.dataset.liveList) +
-      (language ? "&lang=" + encodeURIComponent(language) : "");
-    fetch(url, { cache: "no-cache", headers: { Accept: "application/json" } }).then(function (response) {
+    cardRequest(id).then(function (response) {
       var version = /^W\/"(\d+)-/.exec(response.headers.get("ETag") || "");
       return response.ok ? response.json().then(function (card) { return [card, version ? Number(version[1]) : 0]; })
         : null;
@@ -394,9 +418,8 @@
     }).catch(function () { delete fetching[id]; });
   }
 
-  /* A question this page does not hold, on a page that is one of several by score: its score may have brought it
-     into this page's range (by fewer votes than the last card, it is on a later page; by more than the first, on
-     an earlier one; known to be elsewhere and still moving away, it stays there): ask for its card. */
+  /* A question this page does not hold (pages by score, several): unless its votes keep it outside the range of
+     this page's cards, or it is moving further away, ask for its card. */
   function mayMoveIn(data, event) {
     var id = data.question_id;
     var votes = data.vote_count;
@@ -419,6 +442,10 @@
     moveSoon(old);
     var count = old && old.querySelector(":scope > .votes .count");
     if (!count) { return; }
+    var rising = data.vote_count > Number(count.dataset.votes);
+    if (ranked && (rising ? earlier : later) && old.parentNode === root) {
+      edges.push([old, rising ? "above" : "below"]);
+    }
     count.dataset.votes = data.vote_count;
     count.textContent = data.label;
     if (data.parts) {
@@ -430,7 +457,7 @@
     }
   }
 
-  /* An answer's likes ("found helpful by 9"): its own line only; the question's place never moves for them. */
+  /* An answer's likes ("found helpful by 9"): its own line only. */
   function answerLikesChanged(data) {
     var line = document.querySelector("#a-" + data.answer_id + " > .helpful");
     if (!line) { return; }
