@@ -104,11 +104,11 @@ def _counted(question: Question, *, like_delta: int = 0) -> None:
         change.recount = change.recount or not like_delta
         change.like_delta += like_delta
         return
+    question_tally_recount(question=question)  # its tally row locked before the question's, as everywhere
     if like_delta:
         _add_like(question, like_delta)
     else:
         _recount(question)
-    question_tally_recount(question=question)
     live.votes_changed(question)
 
 

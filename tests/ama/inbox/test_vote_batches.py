@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from ama import services
-from ama.models import LiveEvent, Question, Vote
+from ama.models import LiveEvent, Question, TallyState, Vote
 from federation import routing
 from federation.actors import store_remote_actor
 from federation.models import InboxMessage
@@ -169,17 +169,22 @@ def test_a_like_that_fails_fails_alone_and_the_other_likes_of_its_batch_count(tw
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_drains_of_crossing_batches_never_deadlock_and_count_every_vote(two_questions, voters,
                                                                                     monkeypatch, settings):
-    """Three drains at once, each batch holding votes on both questions in crossing orders: the batch ends lock
-    the questions in one order, so no batch waits on another in a circle (PostgreSQL would abort one with
-    'deadlock detected', and its rows would run one by one: counted all the same, but recorded here)."""
+    """Three drains at once, each batch holding votes on both questions in crossing orders, and votes cast one by
+    one beside them (a signed-in viewer's, a vote addressed to a Group) on the same questions, which have remote
+    tallies: every transaction locks the tally rows, then the questions, each in id order, so none waits on
+    another in a circle (PostgreSQL would abort one with 'deadlock detected': a batch's rows would then run one by
+    one, counted all the same but recorded here; a single vote would fail)."""
     settings.FEDIAMA_LIVE_VOTE_WINDOW = 0  # every batch's event sent (not one a second per question)
     first, second = two_questions
+    for question in (first, second):
+        TallyState.objects.create(question=question, origin=question.ap_id.split("/")[2], likes_total=0)
     voters = voters + [voters[0].peer.actor(f"voter{n}") for n in range(3, 8)]
     for actor in voters[3:]:
         store_remote_actor(actor.document())
     for n, voter in enumerate(voters):
         for question in ((first, second) if n // 2 % 2 else (second, first)):  # batches of 4 rows: crossing
             _stored(_like(voter, question, f"{n}-{question.pk}"))
+    singles = [store_remote_actor(voters[0].peer.actor(f"single{n}").document()) for n in range(6)]
     batch_failures, errors = [], []
     handled = routing.handle_batch
 
@@ -191,18 +196,25 @@ def test_concurrent_drains_of_crossing_batches_never_deadlock_and_count_every_vo
             raise
 
     monkeypatch.setattr(routing, "handle_batch", recording)
-    start = threading.Barrier(3)
+    start = threading.Barrier(4)
 
-    def drain():
-        try:
-            start.wait()
-            routing.drain(budget=60, batch=4)
-        except Exception as error:  # noqa: BLE001 (reported below)
-            errors.append(error)
-        finally:
-            connection.close()
+    def in_thread(work):
+        def run():
+            try:
+                start.wait()
+                work()
+            except Exception as error:  # noqa: BLE001 (reported below)
+                errors.append(error)
+            finally:
+                connection.close()
+        return threading.Thread(target=run)
 
-    threads = [threading.Thread(target=drain) for _ in range(3)]
+    def single_votes():
+        for actor in singles:
+            for question in (second, first):
+                services.vote_add(question=Question.objects.select_related("ama").get(pk=question.pk), actor=actor)
+
+    threads = [in_thread(lambda: routing.drain(budget=60, batch=4)) for _ in range(3)] + [in_thread(single_votes)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -211,7 +223,7 @@ def test_concurrent_drains_of_crossing_batches_never_deadlock_and_count_every_vo
     assert set(InboxMessage.objects.filter(activity_type="Like").values_list("state", flat=True)) == {
         InboxMessage.State.PROCESSED}
     assert list(Question.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk").values_list(
-        "vote_count", flat=True)) == [8, 8]
-    assert Vote.objects.count() == 16
+        "vote_count", flat=True)) == [14, 14]
+    assert Vote.objects.count() == 28
     last = LiveEvent.objects.filter(question=first, kind="votes_changed").latest("seq")
-    assert last.payload["vote_count"] == 8
+    assert last.payload["vote_count"] == 14
