@@ -28,9 +28,18 @@ def authorization_id(question) -> str:
     return ama_id(question.ama) + f"/authorizations/{question.pk}"
 
 
+PLACEMENT_PATH = "/placements/"
+
+
 def placement_post_id(placement) -> str:
     """The host's post of the AMA in a community elsewhere (ama/activitypub/placements.py)."""
-    return ama_id(placement.ama) + f"/placements/{placement.pk}"
+    return ama_id(placement.ama) + f"{PLACEMENT_PATH}{placement.pk}"
+
+
+def may_be_placement_post(object_id: str) -> bool:
+    """Whether an id has the shape of placement_post_id's: the inbox looks up no placement for any other (most
+    replies answer the AMA or a question)."""
+    return PLACEMENT_PATH in object_id
 
 
 def create_id(object_id: str) -> str:

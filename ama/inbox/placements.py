@@ -11,6 +11,7 @@ from federation.routing import Ignore, Incoming, trusted_object
 from federation.safe_urls import http_url
 
 from .. import services
+from ..activitypub import ids
 from ..models import Placement, Question
 from .questions import note_from
 
@@ -18,7 +19,7 @@ MODERATION = {"Lock", "Undo", "Block", "Delete", "Remove"}
 
 
 def _placement_for_post(post_id: str | None) -> Placement | None:
-    if not post_id:
+    if not post_id or not ids.may_be_placement_post(post_id):
         return None
     return Placement.objects.filter(post_ap_id=post_id).select_related("ama", "community").first()
 
