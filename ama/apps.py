@@ -15,11 +15,9 @@ class AmaConfig(AppConfig):
         from .activitypub.group_content import install_group_content
         from .inbox.table import register_handlers
         from .inbox.votes import shared_votes, votes_in_batch
-        from .live.votes import one_event_per_question
 
         register_handlers()  # the AMA's inbox handlers, in the order ama/inbox/table.py lists them
-        wrap_batches(one_event_per_question)  # an inbox batch's votes: one votes_changed per question
-        wrap_batches(votes_in_batch)  # inside it: their questions read at once, counted once per question
+        wrap_batches(votes_in_batch)  # an inbox batch's votes: questions read at once, counted and announced once each
         share_batches(shared_votes)  # votes on published questions share a batch's transaction, on PostgreSQL too
         install_group_content()  # what the Groups' endpoints serve
         provide_gone_check(object_gone)  # activities showing something deleted here answer 410

@@ -47,18 +47,23 @@ def _executor() -> ThreadPoolExecutor:
         return _pool[0][1]
 
 
-def update_returning(rows, columns: tuple[str, ...], **values) -> list[tuple]:
-    """`rows.update(**values)`, returning `columns` of the rows it changed (one statement; PostgreSQL and
-    SQLite ≥ 3.35 both speak UPDATE … RETURNING)."""
+def update_returning_sql(rows, columns: tuple[str, ...], **values) -> tuple[str, tuple]:
+    """The statement of `rows.update(**values)` returning `columns` of the rows it changes (PostgreSQL and
+    SQLite ≥ 3.35 both speak UPDATE … RETURNING), and its parameters."""
     query = rows.query.chain(UpdateQuery)
     query.add_update_values(values)
     compiler = query.get_compiler(rows.db)
     compiler.pre_sql_setup()
     sql, params = compiler.as_sql()
-    connection = connections[rows.db]
-    returning = ", ".join(connection.ops.quote_name(column) for column in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(f"{sql} RETURNING {returning}", params)
+    returning = ", ".join(connections[rows.db].ops.quote_name(column) for column in columns)
+    return f"{sql} RETURNING {returning}", params
+
+
+def update_returning(rows, columns: tuple[str, ...], **values) -> list[tuple]:
+    """`rows.update(**values)` in one statement, returning `columns` of the rows it changed."""
+    sql, params = update_returning_sql(rows, columns, **values)
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from . import actors, sqlite_turns
 from .activities import as_list, host_of, id_of, type_of
 from .delivery import BACKOFF
-from .delivery_batch import update_returning
+from .delivery_batch import update_returning_sql
 from .models import Actor, InboxMessage
 from .safe_urls import http_url
 
@@ -125,8 +125,7 @@ def claim(message_id: int) -> InboxMessage | None:
 
 
 def finish(message: InboxMessage, state: str, *, result: str = "", error: str = "") -> None:
-    InboxMessage.objects.filter(pk=message.pk, state=InboxMessage.State.PROCESSING).update(
-        state=state, result=result[:200], error=error, processed_at=timezone.now(), lease_until=None)
+    record_outcomes([(message, state, result)], error=error)
 
 
 def process(message_id: int) -> str | None:
@@ -198,7 +197,7 @@ def claim_batch(limit: int) -> list[InboxMessage]:
     (FOR UPDATE SKIP LOCKED), so concurrent drains take the next rows instead of waiting. In arrival order."""
     now = timezone.now()
     alias = router.db_for_write(InboxMessage)
-    waiting = InboxMessage.objects.filter(_waiting(now)).order_by("pk")
+    waiting = _waiting_rows(now)
     postgres = connections[alias].vendor == "postgresql"
     columns = tuple(field.column for field in InboxMessage._meta.concrete_fields)
     with _turn(), transaction.atomic(using=alias) if postgres else contextlib.nullcontext():
@@ -208,27 +207,11 @@ def claim_batch(limit: int) -> list[InboxMessage]:
                 return []
         else:
             chosen = waiting.values("pk")[:limit]
-        taken = update_returning(InboxMessage.objects.filter(_waiting(now), pk__in=chosen), columns,
-                                 state=InboxMessage.State.PROCESSING, lease_until=now + LEASE,
-                                 attempts=F("attempts") + 1)
-    return sorted(_as_messages(taken, alias), key=lambda message: message.pk)
-
-
-def _as_messages(rows: list[tuple], alias: str) -> list[InboxMessage]:
-    """Model instances from raw rows of every concrete column, converted as a query's rows are."""
-    connection, meta = connections[alias], InboxMessage._meta
-    columns = [field.get_col(meta.db_table) for field in meta.concrete_fields]
-    converters = [(column, connection.ops.get_db_converters(column) + column.get_db_converters(connection))
-                  for column in columns]
-    names = [field.attname for field in meta.concrete_fields]
-    messages = []
-    for row in rows:
-        values = list(row)
-        for index, (column, functions) in enumerate(converters):
-            for convert in functions:
-                values[index] = convert(values[index], column, connection)
-        messages.append(InboxMessage.from_db(alias, names, values))
-    return messages
+        sql, params = update_returning_sql(InboxMessage.objects.filter(_waiting(now), pk__in=chosen), columns,
+                                           state=InboxMessage.State.PROCESSING, lease_until=now + LEASE,
+                                           attempts=F("attempts") + 1)
+        taken = list(InboxMessage.objects.db_manager(alias).raw(sql, params))  # as model rows, converted
+    return sorted(taken, key=lambda message: message.pk)
 
 
 def release(message_ids: list[int], *, attempts: int = 1) -> None:
@@ -290,10 +273,13 @@ def _retry_at(message: InboxMessage):
     return timezone.now() + RETRY_BACKOFF[message.attempts - 1] * random.uniform(0.9, 1.1)
 
 
+def _waiting_rows(now):
+    return InboxMessage.objects.filter(_waiting(now)).order_by("pk")
+
+
 def claimable_ids(limit: int) -> list[int]:
-    """Rows waiting for a worker, oldest first."""
-    rows = InboxMessage.objects.filter(_waiting(timezone.now())).order_by("pk")
-    return list(rows.values_list("pk", flat=True)[:limit])
+    """Rows waiting for a worker, oldest first (those the next claim takes)."""
+    return list(_waiting_rows(timezone.now()).values_list("pk", flat=True)[:limit])
 
 
 class _BatchFailed(Exception):
@@ -311,9 +297,9 @@ _batch_sharers: list[Callable[[list[InboxMessage]], set[int]]] = []
 
 def wrap_batches(wrapper: Callable[[], contextlib.AbstractContextManager]) -> None:
     """Register a context manager factory entered around each batch's handlers, inside its transaction (the
-    app defers per-batch work with it: ama.live.votes renders one votes_changed per question per batch). It
-    must do its deferred writes on a clean exit only; an exception rolls the whole batch back. Entered in the
-    order registered, left in the reverse order."""
+    app defers per-batch work with it: ama.services.votes counts a batch's votes once per question). It must do
+    its deferred writes on a clean exit only; an exception rolls the whole batch back. Entered in the order
+    registered, left in the reverse order."""
     _batch_wrappers.append(wrapper)
 
 
@@ -380,8 +366,9 @@ def _handle_in_batch(message: InboxMessage, actor: Actor | None, *, savepoint: b
     return message, InboxMessage.State.PROCESSED, result or "ok"
 
 
-def record_outcomes(outcomes: list[Outcome]) -> None:
-    """finish() for many rows: one UPDATE statement sent once with every row's values (DB-API executemany)."""
+def record_outcomes(outcomes: list[Outcome], *, error: str = "") -> None:
+    """The outcomes of claimed rows (state, result, `error`; processed now, lease ended), a row still being
+    processed only: one UPDATE statement sent once with every row's values (DB-API executemany)."""
     if not outcomes:
         return
     alias = router.db_for_write(InboxMessage)
@@ -389,7 +376,7 @@ def record_outcomes(outcomes: list[Outcome]) -> None:
     sql, processed_at = _finish_statement(alias)
     now = processed_at.get_db_prep_save(timezone.now(), connection)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(state, result[:200], now, message.pk) for message, state, result in outcomes])
+        cursor.executemany(sql, [(state, result[:200], error, now, message.pk) for message, state, result in outcomes])
 
 
 @functools.cache
@@ -398,7 +385,7 @@ def _finish_statement(alias: str):
     column = {name: quote(meta.get_field(name).column) for name in (
         "state", "result", "error", "processed_at", "lease_until")}
     sql = (f"UPDATE {quote(meta.db_table)} SET {column['state']} = %s, {column['result']} = %s, "
-           f"{column['error']} = '', {column['processed_at']} = %s, {column['lease_until']} = NULL "
+           f"{column['error']} = %s, {column['processed_at']} = %s, {column['lease_until']} = NULL "
            f"WHERE {quote(meta.pk.column)} = %s AND {column['state']} = '{InboxMessage.State.PROCESSING.value}'")
     return sql, meta.get_field("processed_at")
 

@@ -10,9 +10,6 @@ vote that found the flush scheduled committed before the flush reads the count, 
 finds its window over or a new window's key. Losing the key (a cache emptied) only schedules one flush more.
 With eager tasks (FEDIAMA_TASKS_EAGER, development) the flush runs at once: no coalescing there."""
 
-import threading
-from contextlib import contextmanager
-
 from celery import current_app, shared_task
 from django.conf import settings
 from django.core.cache import caches
@@ -26,34 +23,9 @@ KIND = "votes_changed"
 SCHEDULED_KEPT = 5  # seconds a window's "flush scheduled" key outlives the window
 
 
-_batch = threading.local()
-
-
-@contextmanager
-def one_event_per_question():
-    """Around an inbox batch (federation.routing.wrap_batches): the votes_changed of its votes are worked out
-    once per question at its end, inside its transaction (a question liked 10 times in a batch: one event or
-    window check, one fragment rendered, not 10). On an exception nothing is published: the batch rolls back."""
-    questions: dict[int, Question] = {}
-    _batch.questions = questions
-    try:
-        yield
-    finally:
-        _batch.questions = None
-    for question in questions.values():
-        _votes_changed_now(question)
-
-
 def votes_changed(question: Question) -> None:
-    """Call in the vote's transaction, after the question's vote_count was written."""
-    batch = getattr(_batch, "questions", None)
-    if batch is not None:
-        batch[question.pk] = question  # the last one read: its counts are the newest
-        return
-    _votes_changed_now(question)
-
-
-def _votes_changed_now(question: Question) -> None:
+    """Call in the vote's transaction, after the question's vote_count was written (an inbox batch's votes call
+    it once per question, at the batch's end: ama.services.votes.counted_once_per_batch)."""
     last = _last_event(question)
     wait = _wait(last)
     if wait <= 0:
