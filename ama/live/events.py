@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from federation.delivery_batch import update_returning
-from federation.models import DomainBlock
+from federation.domain_policy import is_suspended
 
 from ..models import Ama, Answer, LiveEvent, Question
 from . import fragments, transport
@@ -112,14 +112,6 @@ def new_question_view(question: Question) -> Seen:
     shown = question.state == Question.State.PUBLISHED and (
         not question.is_late or question.ama.show_late_questions) and not is_suspended(question.author.domain)
     return Seen(SHOWN if shown else HIDDEN, answering=shown and question.now_answering)
-
-
-def is_suspended(domain: str) -> bool:
-    """Whether blocked_domains_filter (what on_page excludes) matches `domain`: a suspended name, one of its
-    subdomains, or it with a port."""
-    names = DomainBlock.objects.filter(is_draft=False, severity=DomainBlock.Severity.SUSPEND).values_list(
-        "domain", flat=True)
-    return any(domain == name or domain.endswith("." + name) or domain.startswith(name + ":") for name in names)
 
 
 def question_changed(question: Question, before: Seen) -> None:

@@ -260,3 +260,21 @@ def test_old_events_are_purged(ama, settings):
 def test_publish_refuses_to_show_a_question_the_public_page_does_not(ama):
     question = ask(ama)
     assert changes(ama, lambda: live.publish(ama, "question_updated", question=question)) == []
+
+
+def test_a_new_question_from_a_suspended_domain_is_never_published_to_the_public(ama):
+    """The live view of a question just received (ama.live.events.new_question_view) is the page's: one from a
+    suspended domain, a subdomain of it or it with a port is not shown; a name that only ends the same is."""
+    from federation.domain_policy import domain_policy_set
+
+    services.ama_update(ama=ama, moderation_mode="post", hold_first_question=False)
+    domain_policy_set(domain="spam.example")
+    public_before = LiveEvent.objects.filter(ama=ama, audience="public").count()
+    spam = {ask(ama, "Buy now?", author=make_remote(f"spammer{n}", domain=domain)).pk
+            for n, domain in enumerate(("spam.example", "eu.spam.example", "spam.example:8443"))}
+    assert LiveEvent.objects.filter(ama=ama, audience="public").count() == public_before
+    fine = ask(ama, "An honest question?", author=make_remote("honest", domain="notspam.example"))
+    published = LiveEvent.objects.filter(ama=ama, audience="public").latest("seq")
+    assert (published.kind, published.question_id) == ("question_published", fine.pk)
+    page = set(Question.objects.filter(ama=ama).on_page().values_list("pk", flat=True))
+    assert fine.pk in page and not page & spam  # the page agrees
