@@ -106,20 +106,11 @@ def questions_tally_keep(kept: list[Kept]) -> None:
 def question_tally_recount(*, question: Question) -> bool:
     """After the question's direct votes changed: the credited remote part again (a voter may be a listed
     liker). Call inside the vote's transaction. True when the remote part changed."""
-    state = TallyState.objects.select_for_update().filter(question=question).first()
-    if state is None:
-        return False
-    question.remote_like_count = Question.objects.values_list("remote_like_count", flat=True).get(pk=question.pk)
-    count = _credited(state, direct_voters([question.pk])[question.pk])
-    if count == question.remote_like_count:
-        return False
-    Question.objects.filter(pk=question.pk).update(remote_like_count=count)
-    question.remote_like_count = count
-    return True
+    return bool(questions_tally_recount(questions=[question]))
 
 
 def questions_tally_recount(*, questions: list[Question]) -> set[int]:
-    """question_tally_recount for the questions of an inbox batch at its end: their tally rows locked (by
+    """question_tally_recount for several questions (an inbox batch's, at its end): their tally rows locked (by
     question id) and read in one query, and, only where there are some, the direct voters and the remote parts
     in one query each and the changed ones written. Returns the ids of the questions whose remote part changed."""
     ids = sorted(question.pk for question in questions)
