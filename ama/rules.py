@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from federation import domain_policy
+from federation.caches import once_per_batch
 from federation.models import Actor
 
 from .models import ActorPolicy, Ama, KeywordFilter, Question
@@ -20,8 +21,9 @@ class Decision:
 
 
 def actor_policies(actor: Actor, ama: Ama) -> list[ActorPolicy]:
-    """Policies for this actor that apply to this AMA: its own and the global one."""
-    return list(ActorPolicy.objects.filter(Q(ama=ama) | Q(ama__isnull=True), actor=actor))
+    """Policies for this actor that apply to this AMA: its own and the global one (once per inbox batch)."""
+    return once_per_batch(("actor policies", actor.pk, ama.pk), lambda: list(
+        ActorPolicy.objects.filter(Q(ama=ama) | Q(ama__isnull=True), actor=actor)))
 
 
 def is_banned(actor: Actor, ama: Ama, policies: list[ActorPolicy] | None = None) -> bool:
@@ -31,8 +33,14 @@ def is_banned(actor: Actor, ama: Ama, policies: list[ActorPolicy] | None = None)
     return any(p.banned and (p.banned_until is None or p.banned_until > now) for p in policies)
 
 
+def keyword_filters(ama: Ama) -> list[KeywordFilter]:
+    """The AMA's filters and the global ones, in the order they are tried (read once per inbox batch)."""
+    return once_per_batch(("keyword filters", ama.pk), lambda: list(
+        KeywordFilter.objects.filter(Q(ama=ama) | Q(ama__isnull=True)).order_by("action", "pk")))
+
+
 def keyword_match(ama: Ama, text: str) -> KeywordFilter | None:
-    for rule in KeywordFilter.objects.filter(Q(ama=ama) | Q(ama__isnull=True)).order_by("action", "pk"):
+    for rule in keyword_filters(ama):
         pattern = rule.pattern if rule.is_regex else r"\b" + re.escape(rule.pattern) + r"\b"
         try:
             if re.search(pattern, text, flags=re.IGNORECASE):

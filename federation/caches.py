@@ -1,14 +1,19 @@
-"""Small per-process caches on the inbox's hot path: signing keys and the domain policy table.
+"""Small per-process caches on the inbox's hot path: signing keys and the domain policy table; and reads taken
+once per inbox batch (`once_per_batch`).
 
 Entries live a few seconds at most, and any save or delete of the underlying rows in this process clears
 them at once (the way django.contrib.sites clears its Site cache), so a new block takes effect here
 immediately and in other processes within DOMAIN_POLICY_TTL."""
 
+import threading
 import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from typing import TypeVar
 
 from django.db.models.signals import post_delete, post_save
 
-from .models import Actor, DomainBlock, DomainHealth
+from .models import Actor, DomainBlock, DomainHealth, Follow
 
 KEY_TTL = 60.0
 DOMAIN_POLICY_TTL = 5.0
@@ -57,6 +62,38 @@ def failing_domains() -> frozenset[str]:
     return names
 
 
+T = TypeVar("T")
+_batch = threading.local()
+
+
+@contextmanager
+def batch_reads():
+    """Around an inbox batch (federation.routing.handle_batch enters it, inside its transaction): what its rows
+    read through once_per_batch is read once for all of them. Gone when the batch ends, and at once when a
+    domain block or a follow is saved or deleted in this process (a row of the batch may be a Follow)."""
+    _batch.values = {}
+    try:
+        yield
+    finally:
+        _batch.values = None
+
+
+def once_per_batch(key: tuple, read: Callable[[], T]) -> T:
+    """`read()`, taken once per inbox batch for `key` (outside a batch: every time). For what rows of one batch
+    share and rarely changes: an AMA's settings, the domain blocks, an actor's followers."""
+    values = getattr(_batch, "values", None)
+    if values is None:
+        return read()
+    if key not in values:
+        values[key] = read()
+    return values[key]
+
+
+def forget_batch_reads(**_):
+    if getattr(_batch, "values", None):
+        _batch.values = {}
+
+
 def forget_keys(**_):
     _keys.clear()
 
@@ -73,3 +110,6 @@ post_save.connect(forget_keys, sender=Actor, dispatch_uid="fediama-forget-keys-s
 post_delete.connect(forget_keys, sender=Actor, dispatch_uid="fediama-forget-keys-delete")
 post_save.connect(forget_domain_policies, sender=DomainBlock, dispatch_uid="fediama-forget-policy-save")
 post_delete.connect(forget_domain_policies, sender=DomainBlock, dispatch_uid="fediama-forget-policy-delete")
+for _model in (DomainBlock, Follow):
+    post_save.connect(forget_batch_reads, sender=_model, dispatch_uid=f"fediama-forget-batch-{_model.__name__}-save")
+    post_delete.connect(forget_batch_reads, sender=_model, dispatch_uid=f"fediama-forget-batch-{_model.__name__}-del")

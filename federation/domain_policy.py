@@ -54,8 +54,8 @@ def is_limited(domain: str) -> bool:
 
 
 def _suspended_names() -> list[str]:
-    return list(DomainBlock.objects.filter(is_draft=False, severity=DomainBlock.Severity.SUSPEND).values_list(
-        "domain", flat=True))
+    return caches.once_per_batch(("suspended domains",), lambda: list(DomainBlock.objects.filter(
+        is_draft=False, severity=DomainBlock.Severity.SUSPEND).values_list("domain", flat=True)))
 
 
 def blocked_domains_filter(field: str) -> Q:

@@ -7,7 +7,7 @@ the admin and management commands never write rows."""
 import logging
 from collections.abc import Iterable
 
-from django.db import IntegrityError, connections, transaction
+from django.db import connections, transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
@@ -22,12 +22,17 @@ from .urls_helper import local_domain
 log = logging.getLogger(__name__)
 
 
-def follower_inboxes(actor: Actor) -> set[str]:
-    """The inboxes of an actor's accepted remote followers, collapsed by shared inbox."""
+def follower_inboxes(actor: Actor) -> frozenset[str]:
+    """The inboxes of an actor's accepted remote followers, collapsed by shared inbox (read once per inbox
+    batch: caches.once_per_batch)."""
+    return caches.once_per_batch(("follower inboxes", actor.pk), lambda: _read_follower_inboxes(actor))
+
+
+def _read_follower_inboxes(actor: Actor) -> frozenset[str]:
     target = Coalesce(NullIf("follower__shared_inbox", Value("")), NullIf("follower__inbox", Value("")))
     rows = Follow.objects.filter(followed=actor, state=Follow.State.ACCEPTED, follower__is_local=False,
                                  follower__gone_at__isnull=True).order_by().annotate(target=target)
-    return {inbox for inbox in rows.values_list("target", flat=True).distinct() if inbox}  # collapsed in SQL
+    return frozenset(inbox for inbox in rows.values_list("target", flat=True).distinct() if inbox)  # collapsed
 
 
 def _recipient_inboxes(recipients: Iterable) -> set[str]:
@@ -38,6 +43,8 @@ def _recipient_inboxes(recipients: Iterable) -> set[str]:
                 inboxes.add(recipient.delivery_inbox)
         elif isinstance(recipient, str):
             ap_ids.append(recipient)
+    if not ap_ids:
+        return inboxes
     for shared, inbox in Actor.objects.filter(ap_id__in=ap_ids, is_local=False, gone_at__isnull=True).values_list(
             "shared_inbox", "inbox"):
         if shared or inbox:
@@ -53,14 +60,14 @@ def never_resolves(domain: str) -> bool:
 
 def deliverable(inboxes: set[str]) -> list[str]:
     """Drop our own domain, names that never resolve and blocked domains (the block list read now, in one
-    query, so a block made a moment ago in another process holds; not read when nothing else is left);
-    stable order."""
+    query, so a block made a moment ago in another process holds, or once per inbox batch; not read when nothing
+    else is left); stable order."""
     ours = local_domain()
     candidates = [(inbox, domain) for inbox in sorted(inboxes)
                   if (domain := host_of(inbox)) and domain != ours and not never_resolves(domain)]
     if not candidates:
         return []
-    policies = caches.read_domain_policies()
+    policies = caches.once_per_batch(("domain policies",), caches.read_domain_policies)
     return [inbox for inbox, domain in candidates if not domain_policy.is_blocked(domain, policies)]
 
 
@@ -120,19 +127,28 @@ def publish(activity: dict, *, sender: Actor, recipients: Iterable = (), to_foll
     return stored
 
 
+STORED_FIELDS = ("ap_id", "actor", "activity_type", "body", "public", "created_at")
+
+
 def _store(activity: dict, *, sender: Actor, public: bool) -> tuple[OutboxActivity, bool]:
-    """The activity's row and whether it is new. INSERT first (in a savepoint, which PostgreSQL needs to go
-    on after a conflict): ids are minted fresh, so the row is nearly always new, and reading first would be a
-    query more for each."""
-    try:
-        with transaction.atomic():
-            return OutboxActivity.objects.create(ap_id=activity["id"], actor=sender, public=public, body=activity,
-                                                 activity_type=activity.get("type", "")), True
-    except IntegrityError:
-        stored = OutboxActivity.objects.filter(ap_id=activity["id"]).first()
-        if stored is None:
-            raise  # not the id's uniqueness
-        return stored, False
+    """The activity's row and whether it is new: INSERT … ON CONFLICT (ap_id) DO NOTHING RETURNING its id, one
+    statement (ids are minted fresh, so the row is nearly always new: reading first would be a query more for
+    each, and an INSERT that may fail would need a savepoint, two more); the row stored before when it was not."""
+    row = OutboxActivity(ap_id=activity["id"], actor=sender, public=public, body=activity,
+                         activity_type=activity.get("type", ""))
+    connection = connections[OutboxActivity.objects.db]
+    quote, meta = connection.ops.quote_name, OutboxActivity._meta
+    fields = [meta.get_field(name) for name in STORED_FIELDS]
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({quote(meta.get_field('ap_id').column)}) "
+           f"DO NOTHING RETURNING {quote(meta.pk.column)}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields])
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return OutboxActivity.objects.get(ap_id=activity["id"]), False
+    row.pk, row._state.adding, row._state.db = inserted[0], False, OutboxActivity.objects.db
+    return row, True
 
 
 def _make_due(rows, states, **extra) -> list[int]:

@@ -17,7 +17,7 @@ from django.db import OperationalError, connections, router, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import actors, sqlite_turns
+from . import actors, caches, sqlite_turns
 from .activities import as_list, host_of, id_of, type_of
 from .delivery import BACKOFF
 from .delivery_batch import update_returning_sql
@@ -306,9 +306,10 @@ def wrap_batches(wrapper: Callable[[], contextlib.AbstractContextManager]) -> No
 def share_batches(select: Callable[[list[InboxMessage]], set[int]]) -> None:
     """Register a function that picks, among a claimed batch's rows, those that may share one transaction on
     a database whose writers run in parallel (PostgreSQL): their handlers take row locks only at the batch's end
-    (in a wrap_batches wrapper, in an order of their own), and raise Ignore only before writing anything (they
-    run without a savepoint each). They run after the batch's other rows; on PostgreSQL the others run one
-    transaction each, as a row that locks rows as it goes would deadlock with another batch."""
+    (in a wrap_batches wrapper, in an order of their own: ama.live.events numbers a batch's events there), and
+    raise Ignore only before writing anything (they run without a savepoint each). They run after the batch's
+    other rows; on PostgreSQL the others run one transaction each, as a row that locks rows as it goes would
+    deadlock with another batch."""
     _batch_sharers.append(select)
 
 
@@ -322,7 +323,8 @@ def _shared(messages: list[InboxMessage]) -> set[int]:
 def handle_batch(messages: list[InboxMessage], senders: dict[str, Actor], *, shared: set[int] | None = None,
                  until: float | None = None) -> int:
     """Run a claimed batch's rows in one transaction, with one commit and one writer turn for all, their
-    outcomes written in one statement at its end; returns how many rows it ran: all of them, or, past the
+    outcomes written in one statement at its end, what its rows read through caches.once_per_batch read once;
+    returns how many rows it ran: all of them, or, past the
     monotonic time `until`, those run by then. Each row runs in its savepoint (an Ignore undoes that row alone),
     except the `shared` ones (see share_batches). Raises _BatchFailed, with nothing committed, when a row raised
     anything else (a bug, a fetch, the database): the rows up to it are then taken one by one and each
@@ -331,7 +333,7 @@ def handle_batch(messages: list[InboxMessage], senders: dict[str, Actor], *, sha
     shared, outcomes = shared or set(), []
     started = 0
     try:
-        with _turn(), transaction.atomic():
+        with _turn(), transaction.atomic(), caches.batch_reads():
             with contextlib.ExitStack() as wrappers:
                 for wrapper in _batch_wrappers:
                     wrappers.enter_context(wrapper())
@@ -393,9 +395,10 @@ def _finish_statement(alias: str):
 def batches_in_one_transaction() -> bool:
     """On SQLite, whose one write lock lets a single writer in at a time, all of a batch's rows share one
     transaction: a commit and a writer turn per row saved. On PostgreSQL the worker's threads write in
-    parallel, and a row that locks its AMA's row as it goes (a reply: the AMA's version) would hold it until
-    its batch ends while another batch waits on it in a circle (bench/inbox.py measured deadlocks, 33 rows/s):
-    there only the rows share_batches picks share a transaction; the others run one transaction each."""
+    parallel, and a row that locks a shared row as it goes (an edit or an answer: its question's row; before
+    live events waited for a batch's end, every reply: its AMA's version) would hold it until its batch ends
+    while another batch waits on it in a circle (bench/inbox.py measured deadlocks, 33 rows/s): there only the
+    rows share_batches picks share a transaction; the others run one transaction each."""
     return connections[router.db_for_write(InboxMessage)].vendor == "sqlite"
 
 

@@ -1,9 +1,12 @@
 """The one publisher of live events, and the rule that turns a question's change into event kinds.
 
 Services call these inside their transaction: `publish` bumps the AMA's version (the row stays locked until
-commit, so events of one AMA commit in `seq` order), stores the LiveEvent and, on commit, tells the transport."""
+commit, so events of one AMA commit in `seq` order), stores the LiveEvent and, on commit, tells the transport.
+Inside an inbox batch (`stored_once_per_batch`, which federation.routing enters around it) the events wait for
+the batch's end: each AMA's version then moves once, by its events' count, and they are stored in one statement."""
 
-from contextlib import nullcontext
+import threading
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -49,22 +52,61 @@ def publish(ama: Ama, kind: str, *, question: Question | None = None, answer: An
     if kind in SHOWS_QUESTION and question is not None and not (on_page(question) if shown is None else shown):
         return None
     payload = _payload(kind, question, answer) | (data or {})
+    event = LiveEvent(ama_id=ama.pk, kind=kind, question=question, payload=payload,
+                      audience=MODERATORS if kind in MODERATOR_KINDS else PUBLIC)
+    deferred = getattr(_batch, "events", None)
+    if deferred is not None:
+        deferred.append((ama, event))  # seq and row at the batch's end
+        return event
     with transaction.atomic(savepoint=False):  # the caller's (one when there is none)
-        seq = bump_version(ama)
-        event = LiveEvent.objects.create(ama_id=ama.pk, seq=seq, kind=kind, question=question, payload=payload,
-                                         audience=MODERATORS if kind in MODERATOR_KINDS else PUBLIC)
-    transaction.on_commit(lambda: transport.notify(ama.pk, seq))
+        _store([(ama, event)])
     return event
 
 
-def bump_version(ama: Ama) -> int:
-    """version + 1 and changed_at = now, atomically (one UPDATE … RETURNING); returns the new version (and sets
-    it on `ama`)."""
+def _store(events: list[tuple[Ama, LiveEvent]]) -> None:
+    """Number and write events, in the order given: each AMA's version moves once by its events' count (in AMA id
+    order, so two writers never lock AMAs in a circle), all rows go in one statement, each AMA's streams are told
+    once, on commit."""
+    by_ama: dict[int, list[tuple[Ama, LiveEvent]]] = {}
+    for ama, event in events:
+        by_ama.setdefault(ama.pk, []).append((ama, event))
+    for pk in sorted(by_ama):
+        own = by_ama[pk]
+        last = bump_version(own[0][0], by=len(own))
+        for offset, (ama, event) in enumerate(own):
+            event.seq = last - len(own) + 1 + offset
+            ama.version, ama.changed_at = last, own[0][0].changed_at
+        transaction.on_commit(lambda pk=pk, last=last: transport.notify(pk, last))
+    LiveEvent.objects.bulk_create([event for _ama, event in events])
+
+
+def bump_version(ama: Ama, *, by: int = 1) -> int:
+    """version + `by` and changed_at = now, atomically (one UPDATE … RETURNING); returns the new version (and
+    sets it on `ama`)."""
     now = timezone.now()
-    (ama.version,), = update_returning(Ama.objects.filter(pk=ama.pk), ("version",), version=F("version") + 1,
+    (ama.version,), = update_returning(Ama.objects.filter(pk=ama.pk), ("version",), version=F("version") + by,
                                        changed_at=now)
     ama.changed_at = now
     return ama.version
+
+
+_batch = threading.local()
+
+
+@contextmanager
+def stored_once_per_batch():
+    """federation.routing.wrap_batches, entered before (so left after) the votes' counting: the events a batch's
+    rows publish are numbered and stored at its end (_store), so a row that publishes takes no AMA row lock as it
+    runs (replies share a batch's transaction on PostgreSQL too). On an exception nothing is stored: the batch
+    rolls back."""
+    events: list[tuple[Ama, LiveEvent]] = []
+    _batch.events = events
+    try:
+        yield
+    finally:
+        _batch.events = None
+    if events:
+        _store(events)
 
 
 def _payload(kind: str, question: Question | None, answer: Answer | None) -> dict:
