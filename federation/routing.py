@@ -324,8 +324,7 @@ def handle_batch(messages: list[InboxMessage], senders: dict[str, Actor], *, sha
                  until: float | None = None) -> int:
     """Run a claimed batch's rows in one transaction, with one commit and one writer turn for all, their
     outcomes written in one statement at its end, what its rows read through caches.once_per_batch read once;
-    returns how many rows it ran: all of them, or, past the
-    monotonic time `until`, those run by then. Each row runs in its savepoint (an Ignore undoes that row alone),
+    returns how many rows it ran: all of them, or, past the monotonic time `until`, those run by then. Each row runs in its savepoint (an Ignore undoes that row alone),
     except the `shared` ones (see share_batches). Raises _BatchFailed, with nothing committed, when a row raised
     anything else (a bug, a fetch, the database): the rows up to it are then taken one by one and each
     outcome recorded as it always was. A worker that dies meanwhile leaves every row of the batch claimed, to

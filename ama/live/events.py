@@ -72,10 +72,10 @@ def _store(events: list[tuple[Ama, LiveEvent]]) -> None:
         by_ama.setdefault(ama.pk, []).append((ama, event))
     for pk in sorted(by_ama):
         own = by_ama[pk]
-        last = bump_version(own[0][0], by=len(own))
-        for offset, (ama, event) in enumerate(own):
-            event.seq = last - len(own) + 1 + offset
-            ama.version, ama.changed_at = last, own[0][0].changed_at
+        first = own[0][0]
+        last = bump_version(first, by=len(own))
+        for seq, (ama, event) in enumerate(own, start=last - len(own) + 1):
+            event.seq, ama.version, ama.changed_at = seq, last, first.changed_at
         transaction.on_commit(lambda pk=pk, last=last: transport.notify(pk, last))
     LiveEvent.objects.bulk_create([event for _ama, event in events])
 

@@ -278,3 +278,50 @@ def test_a_new_question_from_a_suspended_domain_is_never_published_to_the_public
     assert (published.kind, published.question_id) == ("question_published", fine.pk)
     page = set(Question.objects.filter(ama=ama).on_page().values_list("pk", flat=True))
     assert fine.pk in page and not page & spam  # the page agrees
+
+
+def _reply_rows(remote_actor, in_reply_to, count, **message) -> list:
+    from federation.models import InboxMessage
+    from tests.ama.inbox.shapes import create, note
+
+    rows = []
+    for _ in range(count):
+        activity = create(remote_actor, note(remote_actor, in_reply_to))
+        rows.append(InboxMessage.objects.create(ap_id=activity["id"], activity_type="Create",
+                                                actor_ap_id=remote_actor.ap_id, domain=remote_actor.peer.domain,
+                                                body=activity, **message))
+    return rows
+
+
+def test_an_inbox_batch_moves_the_version_once_and_numbers_its_events_in_row_order(ama, remote_actor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from federation import routing
+
+    rows = _reply_rows(remote_actor, ama.ap_id, 3)
+    with CaptureQueriesContext(connection) as queries:
+        kinds = changes(ama, lambda: routing.drain(budget=30))
+    assert kinds == ["question_pending"] * 3
+    events = LiveEvent.objects.filter(ama=ama, kind="question_pending").order_by("seq")
+    assert [event.question.ap_id for event in events] == [row.body["object"]["id"] for row in rows]
+    bumps = [query["sql"] for query in queries.captured_queries if query["sql"].startswith('UPDATE "ama_ama"')]
+    assert len(bumps) == 1, bumps
+
+
+def test_only_replies_to_an_ama_embedding_the_senders_own_note_share_a_batch(ama, remote_actor):
+    from ama.inbox.questions import shared_replies
+
+    to_ama = _reply_rows(remote_actor, ama.ap_id, 1)
+    question = shown(ama)
+    follow_up = _reply_rows(remote_actor, question.ap_id, 1)
+    via_group = _reply_rows(remote_actor, ama.ap_id, 1, received_via="/c/ama/inbox")
+    elsewhere = _reply_rows(remote_actor, "https://elsewhere.example/notes/1", 1)
+    foreign = _reply_rows(remote_actor, ama.ap_id, 1)
+    foreign[0].body["object"]["attributedTo"] = "https://other.example/users/eve"  # someone else's note: fetched
+    other_host = _reply_rows(remote_actor, ama.ap_id, 1)
+    other_host[0].body["object"]["id"] = "https://other.example/notes/2"
+    not_a_note = _reply_rows(remote_actor, ama.ap_id, 1)
+    not_a_note[0].body["object"] = ama.ap_id  # a link only
+    rows = to_ama + follow_up + via_group + elsewhere + foreign + other_host + not_a_note
+    assert shared_replies(rows) == {to_ama[0].pk}
