@@ -181,7 +181,7 @@ def _turn():
         return
     _turn_held.held = True
     try:
-        with sqlite_turns.writer_turn(connections[router.db_for_write(InboxMessage)]):
+        with sqlite_turns.writer_turn(connections[router.db_for_write(InboxMessage)], background=True):
             yield
     finally:
         _turn_held.held = False
