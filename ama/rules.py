@@ -4,11 +4,11 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from federation import domain_policy
-from federation.caches import once_per_batch
+from federation.caches import batch_senders, in_batch, once_per_batch, once_per_batch_for_senders
 from federation.models import Actor
 
 from .models import ActorPolicy, Ama, KeywordFilter, Question
@@ -21,9 +21,14 @@ class Decision:
 
 
 def actor_policies(actor: Actor, ama: Ama) -> list[ActorPolicy]:
-    """Policies for this actor that apply to this AMA: its own and the global one (once per inbox batch)."""
-    return once_per_batch(("actor policies", actor.pk, ama.pk), lambda: list(
-        ActorPolicy.objects.filter(Q(ama=ama) | Q(ama__isnull=True), actor=actor)))
+    """Policies for this actor that apply to this AMA: its own and the global one (in an inbox batch, read once
+    for all its senders)."""
+    def read(actor_ids) -> dict[int, list[ActorPolicy]]:
+        by_actor: dict[int, list[ActorPolicy]] = {}
+        for policy in ActorPolicy.objects.filter(Q(ama=ama) | Q(ama__isnull=True), actor_id__in=actor_ids):
+            by_actor.setdefault(policy.actor_id, []).append(policy)
+        return by_actor
+    return once_per_batch_for_senders(("actor policies", ama.pk), actor.pk, read).get(actor.pk, [])
 
 
 def is_banned(actor: Actor, ama: Ama, policies: list[ActorPolicy] | None = None) -> bool:
@@ -51,9 +56,28 @@ def keyword_match(ama: Ama, text: str) -> KeywordFilter | None:
 
 
 def over_rate_limit(ama: Ama, actor: Actor) -> bool:
-    since = timezone.now() - timedelta(hours=1)
-    recent = Question.objects.filter(ama=ama, author=actor, received_at__gte=since).count()
-    return recent >= ama.rate_limit_per_hour
+    """More questions from `actor` in the last hour than the AMA allows (in an inbox batch, counted once for all
+    its senders, and each question the batch stores counted in: question_received)."""
+    return _recent_questions(ama, actor).get(actor.pk, 0) >= ama.rate_limit_per_hour
+
+
+def _recent_key(ama: Ama) -> tuple:
+    return ("questions in the last hour", ama.pk)
+
+
+def _recent_questions(ama: Ama, actor: Actor) -> dict[int, int]:
+    def count(actor_ids) -> dict[int, int]:
+        since = timezone.now() - timedelta(hours=1)
+        return dict(Question.objects.filter(ama=ama, author_id__in=actor_ids, received_at__gte=since).values(
+            "author_id").annotate(n=Count("pk")).values_list("author_id", "n"))
+    return once_per_batch_for_senders(_recent_key(ama), actor.pk, count)
+
+
+def question_received(ama: Ama, actor: Actor) -> None:
+    """A question from `actor` was stored: the next one in this inbox batch counts it (over_rate_limit)."""
+    counts = in_batch(_recent_key(ama))
+    if counts is not None and actor.pk in batch_senders():
+        counts[actor.pk] = counts.get(actor.pk, 0) + 1
 
 
 def first_question(actor: Actor) -> bool:

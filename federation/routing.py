@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from billiard.exceptions import SoftTimeLimitExceeded
-from django.db import OperationalError, connections, router, transaction
+from django.db import IntegrityError, OperationalError, connections, router, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -332,7 +332,7 @@ def handle_batch(messages: list[InboxMessage], senders: dict[str, Actor], *, sha
     shared, outcomes = shared or set(), []
     started = 0
     try:
-        with _turn(), transaction.atomic(), caches.batch_reads():
+        with _turn(), transaction.atomic(), caches.batch_reads(actor.pk for actor in senders.values()):
             with contextlib.ExitStack() as wrappers:
                 for wrapper in _batch_wrappers:
                     wrappers.enter_context(wrapper())
@@ -360,11 +360,47 @@ def _handle_in_batch(message: InboxMessage, actor: Actor | None, *, savepoint: b
     try:
         if actor is None:
             raise Ignore("actor no longer known")
-        with transaction.atomic() if savepoint else contextlib.nullcontext():
+        with transaction.atomic() if savepoint else _shared_row():
             result = run_handlers(handlers, Incoming(activity=message.body, actor=actor, message=message))
     except Ignore as reason:
         return message, InboxMessage.State.IGNORED, str(reason)
     return message, InboxMessage.State.PROCESSED, result or "ok"
+
+
+_in_shared_row = threading.local()
+
+
+@contextlib.contextmanager
+def _shared_row():
+    """A shared row runs in its batch's transaction, without a savepoint of its own (see share_batches)."""
+    _in_shared_row.now = True
+    try:
+        yield
+    finally:
+        _in_shared_row.now = False
+
+
+class NeedsItsOwnTransaction(Exception):
+    """Raised in a shared row by a write that failed where a savepoint would have let its handler go on (see
+    savepoint_unless_shared): the batch is rolled back and its rows run one by one, this one in a transaction of
+    its own, where the savepoint is taken."""
+
+
+@contextlib.contextmanager
+def savepoint_unless_shared():
+    """For a handler's write that may break a constraint (the unique id of what it stores) and that it then
+    handles (reads what is there): a savepoint, as transaction.atomic() takes, except in a shared row of a
+    batch, where two statements per row are saved and the rare failure (a duplicate delivered twice in one
+    batch, or stored by another worker meanwhile) raises NeedsItsOwnTransaction instead: on PostgreSQL the
+    failed statement has aborted the whole transaction, so nothing may run in it after it."""
+    if not getattr(_in_shared_row, "now", False):
+        with transaction.atomic():
+            yield
+        return
+    try:
+        yield
+    except IntegrityError as error:
+        raise NeedsItsOwnTransaction(str(error)) from error
 
 
 def record_outcomes(outcomes: list[Outcome], *, error: str = "") -> None:
@@ -419,8 +455,8 @@ def drain(*, budget: float, batch: int | None = None) -> tuple[int, bool]:
         messages = claim_batch(batch)
         if not messages:
             return done, False
-        senders = {actor.ap_id: actor for actor in Actor.objects.filter(
-            ap_id__in={message.actor_ap_id for message in messages})}
+        senders = {actor.ap_id: actor for actor in Actor.objects.filter(  # (pages of a question show the avatar)
+            ap_id__in={message.actor_ap_id for message in messages}).select_related("avatar")}
         shared = _shared(messages)  # read before any writer turn is taken
         pending = [m for m in messages if m.pk not in shared] + [m for m in messages if m.pk in shared]
         try:

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from federation.models import Actor
+from federation.routing import savepoint_unless_shared
 
 from .. import audit, live, rules
 from ..activitypub import group_questions, ids
@@ -24,7 +25,7 @@ def question_receive(*, ama: Ama, author: Actor, ap_id: str, content_html: str, 
     text = plain_text(clean)
     decision = rules.decide(ama, author, text)
     try:
-        with transaction.atomic():
+        with savepoint_unless_shared():
             question = Question.objects.create(
                 ama=ama, author=author, ap_id=ap_id, url=url[:500], parent=parent, in_reply_to=in_reply_to[:500],
                 content_html=clean, content_text=text, language=language[:16] or ama.language,
@@ -34,6 +35,7 @@ def question_receive(*, ama: Ama, author: Actor, ap_id: str, content_html: str, 
                 _published(question, request_ap_id=request_ap_id)
                 group_questions.send_question_state(question, new=True)
             live.question_changed(question, live.UNSEEN)
+            rules.question_received(ama, author)
     except IntegrityError:
         existing = Question.objects.filter(ap_id=ap_id).first()
         if existing is None:

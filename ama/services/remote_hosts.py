@@ -7,6 +7,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
+from federation.caches import once_per_batch_for_senders
 from federation.models import Actor
 
 from .. import audit, live
@@ -80,4 +81,8 @@ def is_verified_remote_host(ama: Ama, actor: Actor) -> bool:
 
 
 def has_waiting_claim(actor: Actor) -> bool:
-    return RemoteHostClaim.objects.waiting().filter(actor=actor).exists()
+    """Whether `actor` was named host or co-host and has not sent its code yet (every reply asks: in an inbox
+    batch, read once for all its senders)."""
+    return once_per_batch_for_senders(("waiting claims",), actor.pk, lambda actor_ids: dict.fromkeys(
+        RemoteHostClaim.objects.waiting().filter(actor_id__in=actor_ids).values_list("actor_id", flat=True),
+        True)).get(actor.pk, False)

@@ -60,3 +60,38 @@ def test_publishing_an_activity_again_keeps_its_first_row_and_adds_only_the_inbo
     assert OutboxActivity.objects.get().body["object"] == "https://one.example/notes/1"  # the first one kept
     assert sorted(Delivery.objects.filter(activity=stored).values_list("inbox", flat=True)) == [
         "https://one.example/inbox", "https://two.example/inbox"]
+
+
+def test_a_read_for_senders_is_taken_once_for_all_of_them_and_alone_for_anyone_else():
+    asked = []
+
+    def read(actor_ids):
+        asked.append(sorted(actor_ids))
+        return {actor_id: actor_id * 10 for actor_id in actor_ids}
+    assert caches.once_per_batch_for_senders(("k",), 1, read) == {1: 10}  # outside a batch: alone
+    with caches.batch_reads([1, 2, 3]):
+        assert caches.once_per_batch_for_senders(("k",), 1, read)[1] == 10
+        assert caches.once_per_batch_for_senders(("k",), 3, read)[3] == 30
+        assert caches.once_per_batch_for_senders(("k",), 9, read) == {9: 90}  # sent none of the batch's rows
+        assert caches.once_per_batch_for_senders(("k",), 9, read) == {9: 90}
+        caches.in_batch(("k",))[2] = 21  # a row adds to what was read: the next rows see it
+        assert caches.once_per_batch_for_senders(("k",), 2, read)[2] == 21
+        assert caches.batch_senders() == {1, 2, 3}
+    assert caches.batch_senders() == frozenset() and caches.in_batch(("k",)) is None
+    assert asked == [[1], [1, 2, 3], [9], [9]]
+
+
+def test_reads_for_senders_are_forgotten_when_a_follow_is_saved(host):
+    asked = []
+
+    def read(actor_ids):
+        asked.append(1)
+        return {}
+    with caches.batch_reads([host.pk]):
+        caches.once_per_batch_for_senders(("k",), host.pk, read)
+        caches.once_per_batch_for_senders(("k",), host.pk, read)
+        bob = Actor.objects.create(ap_id="https://peer.example/users/bob", username="bob", domain="peer.example",
+                                   inbox="https://peer.example/users/bob/inbox")
+        Follow.objects.create(follower=bob, followed=host, state=Follow.State.ACCEPTED)
+        caches.once_per_batch_for_senders(("k",), host.pk, read)
+    assert len(asked) == 2
