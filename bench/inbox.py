@@ -400,8 +400,9 @@ def measure_processing(db: str, env: dict, port: int, burst: list[bytes], args, 
     mix = f"1 in {args.replies_every}" if args.replies_every else "none"
     print(f"   processing: {len(burst)} Likes and replies ({mix}) from {SENDERS} senders, the Procfile's inbox "
           f"worker (-P prefork -c {os.environ.get('FEDIAMA_INBOX_PROCESSES', '2')}) running: accepted in {sent:.1f} s "
-          f"({result['statuses'].get('202', 0) / sent:.0f}/s), backlog drained {elapsed:.1f} s after the first; "
-          f"rows {done}")
+          f"({result['statuses'].get('202', 0) / sent:.0f}/s, p50 / p99 of 202 "
+          f"{percentile(result['latencies'], 0.5) * 1e3:.0f} / {percentile(result['latencies'], 0.99) * 1e3:.0f} ms), "
+          f"backlog drained {elapsed:.1f} s after the first; rows {done}")
     print(f"   processed/s       {rate:8.0f}   = {rate / accept_rate:.0%} of the accepted/s above   (target ≥ 40 %)")
 
 
