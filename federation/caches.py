@@ -96,7 +96,7 @@ def once_per_batch_for_senders(key: tuple, actor_id: int, read: Callable[[Collec
     when `actor_id` is one of them (a batch of 100 rows has a few dozen senders: one query instead of one per
     row); otherwise (outside a batch, an actor that sent none of its rows) read for `actor_id` alone. Within a
     batch the same dict is returned each time: a row that changes what it holds updates it (in_batch)."""
-    if actor_id not in batch_senders() or getattr(_batch, "values", None) is None:
+    if actor_id not in batch_senders():  # (empty outside a batch)
         return read([actor_id])
     return once_per_batch(key, lambda: read(_batch.senders))
 

@@ -113,16 +113,20 @@ def _yielding(database: str):
     gate = _lock_file(database, "gate")
     deadline = time.monotonic() + MAX_YIELD
     with contextlib.ExitStack() as held:
-        while True:
-            try:
-                if _gate_waiters[0]:  # a web writer of this process (eager tasks): its flock is on this same file
-                    raise BlockingIOError
-                fcntl.flock(gate, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    break
-                time.sleep(YIELD_POLL)
-                continue
+        while not _took_gate(gate):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(YIELD_POLL)
+        else:
             held.callback(fcntl.flock, gate, fcntl.LOCK_UN)
-            break
         yield held
+
+
+def _took_gate(gate) -> bool:
+    if _gate_waiters[0]:  # a web writer of this process (eager tasks): its flock is on this same open file
+        return False
+    try:
+        fcntl.flock(gate, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True

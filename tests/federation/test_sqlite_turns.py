@@ -121,6 +121,17 @@ def test_a_worker_yields_for_max_yield_at_most(connection, web_writer_waiting, m
     assert web_writer_waiting.poll() is None
 
 
+def test_a_worker_lets_a_waiting_web_writer_of_its_own_process_go_first(connection, monkeypatch):
+    """With eager tasks a web writer and a worker share a process, and so the gate's open file: the worker must
+    not take (and so convert) the web writer's shared lock."""
+    monkeypatch.setattr(sqlite_turns, "MAX_YIELD", 0.5)
+    monkeypatch.setattr(sqlite_turns, "_gate_waiters", [1])  # a web thread of this process is waiting
+    entered, thread = enter_in_thread(connection, background=True)
+    assert not entered.wait(0.3)
+    assert entered.wait(10)
+    thread.join(10)
+
+
 def test_a_web_writer_is_not_kept_out_by_another_waiting_one(connection, web_writer_waiting):
     entered, thread = enter_in_thread(connection)
     assert entered.wait(10)
