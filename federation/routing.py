@@ -321,10 +321,12 @@ def _shared(messages: list[InboxMessage]) -> set[int]:
 
 
 def handle_batch(messages: list[InboxMessage], senders: dict[str, Actor], *, shared: set[int] | None = None,
-                 until: float | None = None) -> int:
+                 work: float | None = None) -> int:
     """Run a claimed batch's rows in one transaction, with one commit and one writer turn for all, their
     outcomes written in one statement at its end, what its rows read through caches.once_per_batch read once;
-    returns how many rows it ran: all of them, or, past the monotonic time `until`, those run by then. Each row runs in its savepoint (an Ignore undoes that row alone),
+    returns how many rows it ran: all of them, or those run in `work` seconds counted from when it holds the writer
+    turn (not from when it asked for it: a batch that waited behind another still gets its share). Each row runs in
+    its savepoint (an Ignore undoes that row alone),
     except the `shared` ones (see share_batches). Raises _BatchFailed, with nothing committed, when a row raised
     anything else (a bug, a fetch, the database): the rows up to it are then taken one by one and each
     outcome recorded as it always was. A worker that dies meanwhile leaves every row of the batch claimed, to
@@ -333,6 +335,7 @@ def handle_batch(messages: list[InboxMessage], senders: dict[str, Actor], *, sha
     started = 0
     try:
         with _turn(), transaction.atomic(), caches.batch_reads(actor.pk for actor in senders.values()):
+            until = None if work is None else time.monotonic() + work
             with contextlib.ExitStack() as wrappers:
                 for wrapper in _batch_wrappers:
                     wrappers.enter_context(wrapper())
@@ -484,8 +487,7 @@ def _run_next(pending: list[InboxMessage], senders: dict[str, Actor], shared: se
         handle(first, senders.get(first.actor_ap_id))
         return 1
     try:
-        return handle_batch(pending, senders, shared=shared,
-                            until=time.monotonic() + TURN_SLICE if together else None)
+        return handle_batch(pending, senders, shared=shared, work=TURN_SLICE if together else None)
     except _BatchFailed as failed:
         for message in pending[:failed.reached]:
             handle(message, senders.get(message.actor_ap_id))

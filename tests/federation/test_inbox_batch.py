@@ -2,7 +2,9 @@
 """Inbox rows claimed and processed in batches: a row is taken by one worker only, a failing row fails
 alone, rows claimed and not reached go back in line, and a row costs a few statements, not one per step."""
 
+import contextlib
 import threading
+import time
 
 import pytest
 from billiard.exceptions import SoftTimeLimitExceeded
@@ -107,3 +109,26 @@ def test_a_batch_costs_a_few_statements_per_row(bob, table, django_assert_max_nu
     # and its outcome; then one more claim that finds nothing
     with django_assert_max_num_queries(5 + 3 * 10 + 3):
         assert routing.drain(budget=60, batch=10) == (10, False)
+
+
+def test_a_batch_that_waited_for_the_writer_turn_still_gets_its_slice_of_work(bob, table, monkeypatch):
+    """SQLite: a batch's TURN_SLICE counts from when it holds the turn. Counted from when it asked, a batch that
+    waited behind the other worker's ran one row, and the next one waited again (bench/inbox.py saw slices of one
+    row, each paying the turn, the commit and the batch's reads)."""
+    monkeypatch.setattr(routing, "batches_in_one_transaction", lambda: True)  # SQLite's path, on either database
+    monkeypatch.setattr(routing, "TURN_SLICE", 5.0)
+    real_monotonic, waited, turns = time.monotonic, [0.0], []
+
+    @contextlib.contextmanager
+    def waiting_turn():  # each turn taken after a wait longer than the slice
+        waited[0] += routing.TURN_SLICE + 1
+        turns.append(waited[0])
+        yield
+
+    monkeypatch.setattr(routing.time, "monotonic", lambda: real_monotonic() + waited[0])
+    monkeypatch.setattr(routing, "_turn", waiting_turn)
+    routing.register("Ping")(lambda incoming: "pong")
+    rows = [_stored(bob) for _ in range(6)]
+    assert routing.drain(budget=600, batch=10) == (6, False)
+    assert _states(rows) == [InboxMessage.State.PROCESSED] * 6
+    assert len(turns) == 3  # the claim, one batch of six rows, the claim that finds nothing
