@@ -77,13 +77,22 @@ def _profile(author) -> str:
 
 
 def _values(row: Question) -> dict[str, str]:
-    author, when = row.author, template_localtime(row.received_at)
-    return {"pk": str(row.pk), "parent": str(row.parent_id or ""), "avatar": avatar(author, AVATAR_SIZE),
+    """The holes' values; all but the shown time are the same in every language, so they are taken once per row
+    (kept on it under SAME_IN_EVERY_LANGUAGE: fragments.just_created drops them with the rest)."""
+    same = row.__dict__.get(SAME_IN_EVERY_LANGUAGE)
+    if same is None:
+        author = row.author
+        same = row.__dict__[SAME_IN_EVERY_LANGUAGE] = {
+            "pk": str(row.pk), "parent": str(row.parent_id or ""), "avatar": avatar(author, AVATAR_SIZE),
             "name": conditional_escape(author.display_name or author.username),
             "username": conditional_escape(author.username),
             "server": conditional_escape(author.handle_domain or author.domain),
             "profile": conditional_escape(_profile(author)), "body": question_display_html(row, row.ama),
-            **{hole: date_filter(when, spec) for hole, spec in TIME_FORMATS.items()}}
+            "time_iso": date_filter(template_localtime(row.received_at), TIME_FORMATS["time_iso"])}
+    return same | {"time_shown": date_filter(template_localtime(row.received_at), TIME_FORMATS["time_shown"])}
+
+
+SAME_IN_EVERY_LANGUAGE = "_stencil_values"
 
 
 def _fill(parts: list[str], row: Question) -> str:

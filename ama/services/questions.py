@@ -1,6 +1,11 @@
 """Questions: received from the fediverse, edited or deleted by their author, approved, rejected, hidden."""
 
+import threading
+from contextlib import contextmanager
+
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,13 +31,14 @@ def question_receive(*, ama: Ama, author: Actor, ap_id: str, content_html: str, 
     decision = rules.decide(ama, author, text)
     try:
         with savepoint_unless_shared():
+            published = decision.state == Question.State.PUBLISHED
             question = Question.objects.create(
                 ama=ama, author=author, ap_id=ap_id, url=url[:500], parent=parent, in_reply_to=in_reply_to[:500],
                 content_html=clean, content_text=text, language=language[:16] or ama.language,
-                state=decision.state, held_by=decision.rule[:200],
+                state=decision.state, held_by=decision.rule[:200], published_at=timezone.now() if published else None,
                 is_late=ama.state in (Ama.State.ENDED, Ama.State.ARCHIVED), received_message=received_message)
-            if decision.state == Question.State.PUBLISHED:
-                _published(question, request_ap_id=request_ap_id)
+            if published:
+                _published(question, request_ap_id=request_ap_id, just_created=True)
                 group_questions.send_question_state(question, new=True)
             live.question_changed(question, live.UNSEEN)
             rules.question_received(ama, author)
@@ -44,11 +50,39 @@ def question_receive(*, ama: Ama, author: Actor, ap_id: str, content_html: str, 
     return question
 
 
-def _published(question: Question, *, request_ap_id: str = "") -> None:
+def _published(question: Question, *, request_ap_id: str = "", just_created: bool = False) -> None:
+    """Its interaction authorization (an id made of the row's), stored, and sent to the asker. `just_created`: the
+    row was inserted published a moment ago, in an inbox batch stored at the batch's end with the others."""
     question.published_at = question.published_at or timezone.now()
     question.authorization_ap_id = ids.authorization_id(question)
-    question.save(update_fields=["published_at", "authorization_ap_id"])
+    waiting = getattr(_authorizations, "waiting", None)
+    if just_created and waiting is not None:
+        waiting.append(question)
+    else:
+        question.save(update_fields=["published_at", "authorization_ap_id"])
     ap.send_reply_accepted(question, request_ap_id=request_ap_id)
+
+
+_authorizations = threading.local()
+
+
+@contextmanager
+def authorized_once_per_batch():
+    """federation.routing.wrap_batches: the authorizations of the questions an inbox batch's replies publish are
+    stored at its end, one UPDATE per AMA, instead of an UPDATE after each question's INSERT (a tenth of a
+    reply's processing). On an exception nothing is stored: the batch rolls back."""
+    waiting: list[Question] = []
+    _authorizations.waiting = waiting
+    try:
+        yield
+    finally:
+        _authorizations.waiting = None
+    by_prefix: dict[str, list[int]] = {}
+    for question in waiting:
+        by_prefix.setdefault(ids.authorizations_prefix(question.ama), []).append(question.pk)
+    for prefix, pks in by_prefix.items():
+        Question.objects.filter(pk__in=pks).update(
+            authorization_ap_id=Concat(Value(prefix), Cast("pk", output_field=CharField())))
 
 
 def _snapshot(question: Question) -> dict:

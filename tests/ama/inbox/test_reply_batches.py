@@ -3,15 +3,18 @@ questions in the last hour, a host's waiting claim) is read once for all of them
 by the rows after it; a note delivered twice in one batch makes one question."""
 
 import uuid
+from urllib.parse import urlparse
 
 import pytest
 from django.db import IntegrityError, connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from ama import services
+from ama.activitypub import ids
 from ama.models import ActorPolicy, Ama, Question, RemoteHostClaim
 from federation import caches, routing
-from federation.models import InboxMessage
+from federation.models import InboxMessage, OutboxActivity
 from tests.ama.test_moderation_support import make_remote
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +113,21 @@ def test_a_failed_write_in_a_shared_row_asks_for_a_transaction_of_its_own_and_a_
         raise IntegrityError("duplicate key value violates unique constraint")
     with pytest.raises(IntegrityError), routing.savepoint_unless_shared():  # outside a shared row: as it was
         raise IntegrityError("duplicate key value violates unique constraint")
+
+
+def test_the_questions_a_batch_publishes_have_their_authorizations_stored_at_its_end_in_one_statement(open_ama):
+    Ama.objects.filter(pk=open_ama.pk).update(moderation_mode=Ama.Moderation.POST, hold_first_question=False)
+    askers = [make_remote(f"asker{n}", domain=f"asker{n}.example") for n in range(3)]
+    rows = [reply_row(asker, open_ama.ap_id) for asker in askers]
+    sql = drain_queries()
+    questions = [question_of(row) for row in rows]
+    assert [q.state for q in questions] == [Question.State.PUBLISHED] * 3
+    assert [q.authorization_ap_id for q in questions] == [ids.authorization_id(q) for q in questions]
+    assert all(q.published_at for q in questions)
+    assert len([s for s in sql if s.startswith('UPDATE "ama_question"') and "authorization_ap_id" in s]) == 1
+    accepts = OutboxActivity.objects.filter(activity_type="Accept").values_list("body", flat=True)
+    assert sorted(accept["result"] for accept in accepts) == sorted(q.authorization_ap_id for q in questions)
+    # and each is served: the authorization an asker's server fetches to check the reply was allowed
+    response = Client().get(urlparse(questions[0].authorization_ap_id).path, HTTP_ACCEPT="application/activity+json")
+    assert response.status_code == 200 and response.json()["id"] == questions[0].authorization_ap_id
+
