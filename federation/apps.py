@@ -8,3 +8,7 @@ class FederationConfig(AppConfig):
 
     def ready(self):
         from . import handlers  # noqa: F401  registers Follow/Accept/Reject/Undo/Delete(actor)
+        from .outbox import stored_at_batch_end
+        from .routing import wrap_batches
+
+        wrap_batches(stored_at_batch_end)  # an inbox batch's shared rows' activities: written at its end, together

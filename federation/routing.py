@@ -383,6 +383,11 @@ def _shared_row():
         _in_shared_row.now = False
 
 
+def in_shared_row() -> bool:
+    """Whether the running handler is a shared row of an inbox batch (see share_batches)."""
+    return getattr(_in_shared_row, "now", False)
+
+
 class NeedsItsOwnTransaction(Exception):
     """Raised in a shared row by a write that failed where a savepoint would have let its handler go on (see
     savepoint_unless_shared): the batch is rolled back and its rows run one by one, this one in a transaction of
@@ -396,7 +401,7 @@ def savepoint_unless_shared():
     batch, where two statements per row are saved and the rare failure (a duplicate delivered twice in one
     batch, or stored by another worker meanwhile) raises NeedsItsOwnTransaction instead: on PostgreSQL the
     failed statement has aborted the whole transaction, so nothing may run in it after it."""
-    if not getattr(_in_shared_row, "now", False):
+    if not in_shared_row():
         with transaction.atomic():
             yield
         return

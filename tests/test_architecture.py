@@ -246,7 +246,7 @@ def test_update_returning_changes_the_rows_and_returns_them(host, django_capture
     with django_capture_on_commit_callbacks(execute=False):
         outbox.publish(activity, sender=host, recipients=[], public=True)
         stored = outbox.OutboxActivity.objects.get(ap_id=activity["id"])
-        outbox._insert_deliveries(stored, ["https://a.example/inbox", "https://b.example/inbox"],
+        outbox._insert_deliveries([(stored.pk, "https://a.example/inbox"), (stored.pk, "https://b.example/inbox")],
                                   now=timezone.now(), marker=None)
     rows = Delivery.objects.filter(inbox="https://a.example/inbox")
     returned = update_returning(rows, ("id", "attempts", "domain"), attempts=F("attempts") + 2, last_error="x")

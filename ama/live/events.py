@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from federation.bulk_insert import insert_rows
 from federation.delivery_batch import update_returning
 from federation.domain_policy import is_suspended
 
@@ -77,7 +78,7 @@ def _store(events: list[tuple[Ama, LiveEvent]]) -> None:
         for seq, (ama, event) in enumerate(own, start=last - len(own) + 1):
             event.seq, ama.version, ama.changed_at = seq, last, first.changed_at
         transaction.on_commit(lambda pk=pk, last=last: transport.notify(pk, last))
-    LiveEvent.objects.bulk_create([event for _ama, event in events])
+    insert_rows([event for _ama, event in events])
 
 
 def bump_version(ama: Ama, *, by: int = 1) -> int:

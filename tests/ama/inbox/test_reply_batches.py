@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from ama import services
 from ama.activitypub import ids
 from ama.models import ActorPolicy, Ama, Question, RemoteHostClaim
-from federation import caches, routing
-from federation.models import InboxMessage, OutboxActivity
+from federation import caches, outbox, routing
+from federation.models import Delivery, Follow, InboxMessage, OutboxActivity
 from tests.ama.test_moderation_support import make_remote
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +131,41 @@ def test_the_questions_a_batch_publishes_have_their_authorizations_stored_at_its
     response = Client().get(urlparse(questions[0].authorization_ap_id).path, HTTP_ACCEPT="application/activity+json")
     assert response.status_code == 200 and response.json()["id"] == questions[0].authorization_ap_id
 
+
+
+def test_what_a_batchs_new_questions_publish_is_written_at_its_end_and_sent_in_one_message(
+        open_ama, monkeypatch, django_capture_on_commit_callbacks):
+    """Each new question's Accept (to its asker) and the Group's Announce: every activity in one INSERT, every
+    delivery in one more, one message for the workers, once the batch is committed."""
+    Ama.objects.filter(pk=open_ama.pk).update(moderation_mode=Ama.Moderation.POST, hold_first_question=False)
+    follower = make_remote("reader", domain="reader.example")
+    Follow.objects.create(follower=follower, followed=open_ama.group, state=Follow.State.ACCEPTED)
+    askers = [make_remote(f"asker{n}", domain=f"asker{n}.example") for n in range(3)]
+    rows = [reply_row(asker, open_ama.ap_id) for asker in askers]
+    sent = []
+    monkeypatch.setattr(outbox, "enqueue_deliveries", lambda ids: sent.append(sorted(ids)) or len(ids))
+    with django_capture_on_commit_callbacks(execute=True):
+        sql = drain_queries()
+    questions = [question_of(row) for row in rows]
+    for question in questions:  # its Accept to its asker, the Group's Announce of it to the Group's follower
+        accept = OutboxActivity.objects.get(activity_type="Accept", body__object=question.ap_id)
+        announce = OutboxActivity.objects.get(activity_type="Announce", body__object__object__id=question.ap_id)
+        assert list(accept.deliveries.values_list("inbox", flat=True)) == [question.author.inbox]
+        assert list(announce.deliveries.values_list("inbox", flat=True)) == [follower.inbox]
+    deliveries = Delivery.objects.filter(state=Delivery.State.PENDING)
+    assert sent == [sorted(d.pk for d in deliveries)]
+    assert len([s for s in sql if s.startswith('INSERT INTO "federation_outboxactivity"')]) == 1
+    assert len([s for s in sql if s.startswith('INSERT INTO "federation_delivery"')]) == 1
+
+
+def test_an_activity_published_again_in_a_batch_keeps_its_row_and_gets_the_inboxes_it_lacked(open_ama, host):
+    reader, other = make_remote("reader", domain="reader.example"), make_remote("other", domain="other.example")
+    body = {"id": "http://testserver/activities/again", "type": "Note", "actor": host.ap_id}
+    first = outbox.publish(body, sender=host, recipients=[reader])
+    with caches.batch_reads(), outbox.stored_at_batch_end(), routing._shared_row():
+        again = outbox.publish(body | {"changed": True}, sender=host, recipients=[reader, other])
+        assert again.pk is None  # written at the batch's end
+    assert OutboxActivity.objects.get(ap_id=body["id"]).pk == first.pk
+    assert OutboxActivity.objects.get(ap_id=body["id"]).body == body  # the stored activity is not rewritten
+    assert sorted(Delivery.objects.filter(activity=first).values_list("inbox", flat=True)) == sorted(
+        [reader.inbox, other.inbox])

@@ -1,0 +1,49 @@
+"""federation.bulk_insert.insert_rows: rows written in one INSERT … VALUES … RETURNING, each given its id, every
+value as it went in (hostile text included), a conflict skipped only where asked for."""
+
+import pytest
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
+
+from federation.bulk_insert import insert_rows
+from federation.models import InboxMessage
+
+pytestmark = pytest.mark.django_db
+HOSTILE = "it's a \\ back'slash \"quote\" {\"json\": [1]} ' OR 1=1; -- é 中 \u2028 <script>"
+
+
+def message(n: int, **fields) -> InboxMessage:
+    return InboxMessage(ap_id=f"https://remote.example/activities/{n}", activity_type="Like",
+                        actor_ap_id="https://remote.example/users/a", domain="remote.example", **fields)
+
+
+def test_rows_go_in_in_one_statement_with_their_ids_and_values_and_their_defaults():
+    rows = [message(n, body={"n": n, "text": HOSTILE, "list": [HOSTILE, None]}, result=HOSTILE[:200])
+            for n in range(3)]
+    with CaptureQueriesContext(connection) as queries:
+        assert insert_rows(rows) == rows
+    assert len(queries) == 1
+    assert len({row.pk for row in rows} - {None}) == 3
+    for n, row in enumerate(rows):
+        stored = InboxMessage.objects.get(pk=row.pk)
+        assert stored.ap_id == f"https://remote.example/activities/{n}"
+        assert stored.body == {"n": n, "text": HOSTILE, "list": [HOSTILE, None]}
+        assert stored.result == HOSTILE[:200]
+        assert stored.state == InboxMessage.State.QUEUED and stored.received_at is not None  # the defaults
+        assert not row._state.adding
+
+
+def test_a_conflict_is_skipped_only_when_asked_and_the_rows_inserted_are_returned():
+    insert_rows([message(1, body={})])
+    again, new = message(1, body={"second": True}), message(2, body={"new": True})
+    assert insert_rows([again, new], skip_conflict_on="ap_id") == [new]
+    assert again.pk is None and InboxMessage.objects.get(ap_id=again.ap_id).body == {}
+    assert InboxMessage.objects.get(pk=new.pk).body == {"new": True}
+    with pytest.raises(IntegrityError):
+        insert_rows([message(1, body={})])  # not asked: the constraint says so
+
+
+def test_nothing_to_insert_is_no_statement():
+    with CaptureQueriesContext(connection) as queries:
+        assert insert_rows([]) == []
+    assert len(queries) == 0
