@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from django.db import connections, router
 
 
-def insert_rows(objs: Sequence, *, skip_conflict_on: str = "") -> list:
+def insert_rows(objs: Sequence, *, skip_conflict_on: str | tuple[str, ...] = "") -> list:
     """INSERT `objs` (instances of one model, not saved yet), every field but the automatic id prepared as
     bulk_create prepares it (defaults, auto_now), each given its id; returns those inserted. `skip_conflict_on`: a
-    unique field whose conflict skips the row (ON CONFLICT DO NOTHING): the rows skipped keep no id and are not
-    returned."""
+    unique field (or fields, a unique constraint's) whose conflict skips the row (ON CONFLICT DO NOTHING), with an
+    earlier row of `objs` too: the rows skipped keep no id and are not returned."""
     if not objs:
         return []
     model = type(objs[0])
@@ -25,19 +25,21 @@ def insert_rows(objs: Sequence, *, skip_conflict_on: str = "") -> list:
     returning = quote(meta.pk.column)
     conflict = ""
     if skip_conflict_on:
-        unique = meta.get_field(skip_conflict_on)
-        conflict, returning = f" ON CONFLICT ({quote(unique.column)}) DO NOTHING", f"{returning}, {quote(unique.column)}"
+        unique = [meta.get_field(name) for name in (
+            (skip_conflict_on,) if isinstance(skip_conflict_on, str) else skip_conflict_on)]
+        columns = ", ".join(quote(field.column) for field in unique)
+        conflict, returning = f" ON CONFLICT ({columns}) DO NOTHING", f"{returning}, {columns}"
     sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
            f"VALUES {', '.join([one_row] * len(objs))}{conflict} RETURNING {returning}")
     params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for obj in objs for field in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         returned = cursor.fetchall()
-    if skip_conflict_on:  # matched by the unique value (the rows skipped are missing from RETURNING)
+    if skip_conflict_on:  # matched by the unique values (the rows skipped are missing from RETURNING)
         by_value: dict = {}
-        for obj in objs:
-            by_value.setdefault(getattr(obj, unique.attname), obj)
-        inserted = [(by_value[value], pk) for pk, value in returned]
+        for obj in objs:  # the first of equal rows is the one inserted
+            by_value.setdefault(tuple(getattr(obj, field.attname) for field in unique), obj)
+        inserted = [(by_value[tuple(values)], pk) for pk, *values in returned]
     else:
         inserted = list(zip(objs, (pk for pk, in returned), strict=True))
     for obj, pk in inserted:

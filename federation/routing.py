@@ -55,7 +55,9 @@ class Incoming:
         return trusted_object(self.object, self.actor)
 
 
-Handler = Callable[[Incoming], str | None]
+# A handler returns its result (None: not handled, the next one runs); in a shared row (share_batches) it may
+# return a function giving it, called once its writes, waiting for the batch's end, are done (record_outcomes).
+Handler = Callable[[Incoming], "str | Callable[[], str] | None"]
 _handlers: dict[tuple[str, str | None], list[Handler]] = {}
 
 
@@ -413,7 +415,8 @@ def savepoint_unless_shared():
 
 def record_outcomes(outcomes: list[Outcome], *, error: str = "") -> None:
     """The outcomes of claimed rows (state, result, `error`; processed now, lease ended), a row still being
-    processed only: one UPDATE statement sent once with every row's values (DB-API executemany)."""
+    processed only: one UPDATE statement sent once with every row's values (DB-API executemany). A result that
+    is a function (a shared row's, see Handler) is called here."""
     if not outcomes:
         return
     alias = router.db_for_write(InboxMessage)
@@ -421,7 +424,8 @@ def record_outcomes(outcomes: list[Outcome], *, error: str = "") -> None:
     sql, processed_at = _finish_statement(alias)
     now = processed_at.get_db_prep_save(timezone.now(), connection)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(state, result[:200], error, now, message.pk) for message, state, result in outcomes])
+        cursor.executemany(sql, [(state, (result() if callable(result) else result)[:200], error, now, message.pk)
+                                 for message, state, result in outcomes])
 
 
 @functools.cache

@@ -28,12 +28,17 @@ def _published(object_ids) -> dict[str, Question]:
 def _voted_question(object_id: str | None, message: InboxMessage | None = None) -> Question | None:
     if not object_id:
         return None
-    shared = getattr(_batch, "shared", None) or {}
-    if getattr(_batch, "active", False) and message is not None and message.pk in shared:
+    if _is_shared(message):
         if _batch.questions is None:  # the first shared vote of the transaction: every one's question at once
-            _batch.questions = _published(shared.values())
+            _batch.questions = _published(_batch.shared.values())
         return _batch.questions.get(object_id)
     return Question.objects.filter(ap_id=object_id, state=Question.State.PUBLISHED).select_related("ama").first()
+
+
+def _is_shared(message: InboxMessage | None) -> bool:
+    """Whether the row is one of its batch's shared votes, running in that batch's transaction (shared_votes)."""
+    return getattr(_batch, "active", False) and message is not None and message.pk in (
+        getattr(_batch, "shared", None) or {})
 
 
 def _voted_object(activity: dict) -> str | None:
@@ -81,12 +86,20 @@ def _votes_in_batch():
 votes_in_batch = contextmanager(_votes_in_batch)  # not a decorator: this package registers nothing on import
 
 
-def _vote(incoming: Incoming, value: int) -> str | None:
+def _vote(incoming: Incoming, value: int):
+    """A shared row's vote is inserted at its batch's end with the others: its result is then told by a function
+    (federation.routing.record_outcomes calls it)."""
     question = _voted_question(id_of(incoming.object), incoming.message)
     if question is None:
         return None
-    added = services.vote_add(question=question, actor=incoming.actor, value=value,
-                              ap_id=text_of(incoming.activity, "id"))
+    vote = {"question": question, "actor": incoming.actor, "value": value, "ap_id": text_of(incoming.activity, "id")}
+    added = services.vote_add_at_batch_end(**vote) if _is_shared(incoming.message) else None
+    if added is not None:
+        return lambda: _result(added(), question)
+    return _result(services.vote_add(**vote), question)
+
+
+def _result(added: bool, question: Question) -> str:
     return f"vote {'added' if added else 'unchanged'} on {question.pk}"
 
 

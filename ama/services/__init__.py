@@ -23,7 +23,7 @@ from .questions import (
     question_reject,
     question_unhide,
 )
-from .votes import vote_add, vote_remove
+from .votes import vote_add, vote_add_at_batch_end, vote_remove
 
 __all__ = [
     "ServiceError", "host_create",
@@ -32,7 +32,7 @@ __all__ = [
     "answer_publish",
     "question_approve", "question_delete_received", "question_edit_received", "question_hide",
     "question_receive", "question_reject", "question_unhide",
-    "vote_add", "vote_remove",
+    "vote_add", "vote_add_at_batch_end", "vote_remove",
 ]
 from .remote_hosts import (  # noqa: E402
     is_verified_remote_host,

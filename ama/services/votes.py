@@ -20,6 +20,7 @@ from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from federation.bulk_insert import insert_rows
 from federation.models import Actor
 
 from .. import live
@@ -46,6 +47,14 @@ def _add_like(question: Question, by: int) -> None:
 
 
 @dataclass
+class _Waiting:
+    """A vote an inbox batch inserts at its end (vote_add_at_batch_end); `added` is known then."""
+    vote: Vote
+    question: Question
+    added: bool | None = None
+
+
+@dataclass
 class _Change:
     """A question's votes changed in this batch: its Likes' net move, or a recount (a Dislike or a flip)."""
     question: Question
@@ -63,12 +72,45 @@ def counted_once_per_batch():
     the questions by id, then (votes_changed) their AMAs, so two batches of votes never wait on each other in a
     circle. On an exception nothing is counted: the batch rolls back."""
     changes: dict[int, _Change] = {}
-    _batch.changes = changes
+    _batch.changes, _batch.waiting = changes, []
     try:
         yield
+        _insert_waiting()
     finally:
-        _batch.changes = None
+        _batch.changes, _batch.waiting = None, None
     _count_changes(changes)
+
+
+def vote_add_at_batch_end(*, question: Question, actor: Actor, value: int = 1, ap_id: str = ""):
+    """vote_add for a shared row of an inbox batch (ama/inbox/votes.py): the vote waits for the batch's end, where
+    the batch's votes go in one INSERT instead of one each (a Like's round trip to PostgreSQL was a third of its
+    processing). Returns a function that tells, after the batch's end, what vote_add would have returned; None
+    outside a batch (then call vote_add). Every other vote write of the batch inserts the waiting ones first, so
+    the batch's votes take effect in their order (a Like and its Undo in one batch leave no vote)."""
+    waiting = getattr(_batch, "waiting", None)
+    if waiting is None:
+        return None
+    entry = _Waiting(Vote(question=question, actor=actor, value=1 if value >= 0 else -1, ap_id=ap_id[:500]), question)
+    waiting.append(entry)
+    return lambda: entry.added
+
+
+def _insert_waiting() -> None:
+    """The batch's waiting votes in one INSERT … ON CONFLICT DO NOTHING; those that conflict (the voter had voted
+    on the question before, or earlier in the batch) then take vote_add's way, in their order."""
+    waiting = getattr(_batch, "waiting", None)
+    if not waiting:
+        return
+    _batch.waiting = []
+    inserted = {id(vote) for vote in insert_rows([entry.vote for entry in waiting],
+                                                 skip_conflict_on=("question", "actor"))}
+    for entry in waiting:
+        vote = entry.vote
+        if id(vote) in inserted:
+            entry.added = True
+            _counted(entry.question, like_delta=1 if vote.value > 0 else 0)
+        else:
+            entry.added = _changed_vote(entry.question, vote.actor, vote.value, vote.ap_id)
 
 
 def _count_changes(changes: dict[int, _Change]) -> None:
@@ -139,20 +181,26 @@ def vote_add(*, question: Question, actor: Actor, value: int = 1, ap_id: str = "
     an inbox batch: each write is one statement that either happens or fails the batch."""
     value = 1 if value >= 0 else -1
     with transaction.atomic(savepoint=False):
+        _insert_waiting()
         if _insert(question, actor, value, ap_id):
             _counted(question, like_delta=1 if value > 0 else 0)
             return True
-        changed = Vote.objects.filter(question=question, actor=actor).exclude(value=value).update(
-            value=value, ap_id=ap_id[:500])
-        if not changed:
-            return False
+        return _changed_vote(question, actor, value, ap_id)
+
+
+def _changed_vote(question: Question, actor: Actor, value: int, ap_id: str) -> bool:
+    """The actor's vote on the question was there: its value changed (and counted) if it was another."""
+    changed = Vote.objects.filter(question=question, actor=actor).exclude(value=value).update(
+        value=value, ap_id=ap_id[:500])
+    if changed:
         _counted(question)
-    return True
+    return bool(changed)
 
 
 def vote_remove(*, actor: Actor, question: Question | None = None, ap_id: str = "") -> bool:
     """Undo a vote, found by its Like's id or by (question, actor)."""
     with transaction.atomic(savepoint=False):
+        _insert_waiting()
         votes = Vote.objects.filter(actor=actor)
         votes = votes.filter(ap_id=ap_id) if ap_id and not question else votes.filter(question=question)
         vote = votes.select_related("question__ama").first()

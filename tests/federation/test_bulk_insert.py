@@ -6,7 +6,7 @@ from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from federation.bulk_insert import insert_rows
-from federation.models import InboxMessage
+from federation.models import Actor, Follow, InboxMessage
 
 pytestmark = pytest.mark.django_db
 HOSTILE = "it's a \\ back'slash \"quote\" {\"json\": [1]} ' OR 1=1; -- é 中 \u2028 <script>"
@@ -47,3 +47,19 @@ def test_nothing_to_insert_is_no_statement():
     with CaptureQueriesContext(connection) as queries:
         assert insert_rows([]) == []
     assert len(queries) == 0
+
+
+def actor(name: str) -> Actor:
+    return Actor.objects.create(ap_id=f"https://{name}.example/users/{name}", username=name, domain=f"{name}.example",
+                                inbox=f"https://{name}.example/users/{name}/inbox")
+
+
+def test_a_conflict_on_several_fields_skips_later_equal_rows_of_the_same_statement():
+    alice, carol, bob = actor("alice"), actor("carol"), actor("bob")
+    rows = [Follow(follower=alice, followed=bob, state=Follow.State.ACCEPTED),
+            Follow(follower=alice, followed=bob, state=Follow.State.PENDING),  # the same pair: skipped
+            Follow(follower=carol, followed=bob, state=Follow.State.PENDING)]
+    assert insert_rows(rows, skip_conflict_on=("follower", "followed")) == [rows[0], rows[2]]
+    assert rows[1].pk is None
+    assert sorted(Follow.objects.values_list("follower__username", "state")) == [
+        ("alice", Follow.State.ACCEPTED), ("carol", Follow.State.PENDING)]

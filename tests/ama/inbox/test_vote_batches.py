@@ -6,12 +6,14 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ama import services
 from ama.models import LiveEvent, Question, TallyState, Vote
+from ama.services import votes as votes_service
 from federation import routing
 from federation.actors import store_remote_actor
-from federation.models import InboxMessage
+from federation.models import Actor, InboxMessage
 from tests.ama.inbox.shapes import note, received
 
 
@@ -146,15 +148,26 @@ def test_a_like_and_its_undo_in_one_batch_leave_no_vote(two_questions, voters):
 
 def test_a_like_that_fails_fails_alone_and_the_other_likes_of_its_batch_count(two_questions, voters,
                                                                               monkeypatch):
+    """The database refuses one voter's vote: the batch's one INSERT of its votes fails, the batch rolls back, its
+    rows run one by one (each vote its own INSERT), and only that one fails."""
     first, second = two_questions
-    counted = services.vote_add
+    insert_batch, insert_one = votes_service.insert_rows, votes_service._insert
 
-    def fails_for_the_second_voter(*, question, actor, **kwargs):
+    def refused(actor):
         if actor.ap_id == voters[1].ap_id:
             raise RuntimeError("disk full")
-        return counted(question=question, actor=actor, **kwargs)
 
-    monkeypatch.setattr(services, "vote_add", fails_for_the_second_voter)
+    def insert_rows(rows, **kwargs):
+        for row in rows:
+            refused(row.actor)
+        return insert_batch(rows, **kwargs)
+
+    def insert(question, actor, *args):
+        refused(actor)
+        return insert_one(question, actor, *args)
+
+    monkeypatch.setattr(votes_service, "insert_rows", insert_rows)
+    monkeypatch.setattr(votes_service, "_insert", insert)
     rows = [_stored(_like(voter, question, n)) for n, (voter, question) in
             enumerate([(voters[0], first), (voters[1], first), (voters[2], second)])]
     assert routing.drain(budget=60, batch=20) == (3, False)
@@ -164,6 +177,25 @@ def test_a_like_that_fails_fails_alone_and_the_other_likes_of_its_batch_count(tw
     assert "disk full" in InboxMessage.objects.get(pk=rows[1].pk).error
     first.refresh_from_db(), second.refresh_from_db()
     assert (first.vote_count, second.vote_count) == (1, 1) and Vote.objects.count() == 2
+
+
+def test_a_batchs_likes_go_in_in_one_statement_with_each_rows_result(two_questions, voters):
+    first, second = two_questions
+    services.vote_add(question=second, actor=Actor.objects.get(ap_id=voters[2].ap_id), value=-1)  # voted before
+    _stored(_like(voters[0], first, 1))
+    _stored(_like(voters[1], first, 2))
+    _stored(_like(voters[0], first, 3))  # again: unchanged
+    _stored(_like(voters[2], second, 4))  # a Dislike before: the vote turns into a Like
+    with CaptureQueriesContext(connection) as queries:
+        assert routing.drain(budget=60, batch=20) == (4, False)
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "ama_vote"')]
+    assert len(inserts) == 1
+    results = list(InboxMessage.objects.order_by("pk").values_list("result", flat=True))[-4:]
+    assert results == [f"vote added on {first.pk}", f"vote added on {first.pk}", f"vote unchanged on {first.pk}",
+                       f"vote added on {second.pk}"]
+    first.refresh_from_db(), second.refresh_from_db()
+    assert (first.vote_count, second.vote_count) == (2, 1)
+    assert Vote.objects.get(question=second).value == 1
 
 
 @pytest.mark.django_db(transaction=True)
