@@ -57,7 +57,8 @@ class Incoming:
 
 # A handler returns its result (None: not handled, the next one runs); in a shared row (share_batches) it may
 # return a function giving it, called once its writes, waiting for the batch's end, are done (record_outcomes).
-Handler = Callable[[Incoming], "str | Callable[[], str] | None"]
+Result = str | Callable[[], str]
+Handler = Callable[[Incoming], Result | None]
 _handlers: dict[tuple[str, str | None], list[Handler]] = {}
 
 
@@ -77,7 +78,7 @@ def handlers_for(activity: dict) -> list[Handler]:
     return specific + _handlers.get((kind, None), [])
 
 
-def run_handlers(handlers: list[Handler], incoming: Incoming) -> str:
+def run_handlers(handlers: list[Handler], incoming: Incoming) -> Result:
     for handler in handlers:
         result = handler(incoming)
         if result is not None:
@@ -126,7 +127,7 @@ def claim(message_id: int) -> InboxMessage | None:
     return InboxMessage.objects.get(pk=message_id) if claimed else None
 
 
-def finish(message: InboxMessage, state: str, *, result: str = "", error: str = "") -> None:
+def finish(message: InboxMessage, state: str, *, result: Result = "", error: str = "") -> None:
     record_outcomes([(message, state, result)], error=error)
 
 
@@ -355,7 +356,7 @@ def handle_batch(messages: list[InboxMessage], senders: dict[str, Actor], *, sha
     return len(outcomes)
 
 
-Outcome = tuple[InboxMessage, str, str]  # (row, state, result)
+Outcome = tuple[InboxMessage, str, Result]  # (row, state, result)
 
 
 def _handle_in_batch(message: InboxMessage, actor: Actor | None, *, savepoint: bool = True) -> Outcome:
