@@ -19,11 +19,11 @@ class AmaConfig(AppConfig):
         from .inbox.votes import shared_votes, votes_in_batch
         from .live.events import stored_once_per_batch
         from .models import RemoteHostClaim
-        from .services.questions import authorized_once_per_batch
+        from .services.questions import inserted_at_batch_end
 
         register_handlers()  # the AMA's inbox handlers, in the order ama/inbox/table.py lists them
         wrap_batches(stored_once_per_batch)  # an inbox batch's live events: each AMA's version moved once, at its end
-        wrap_batches(authorized_once_per_batch)  # the questions an inbox batch publishes: authorizations at its end
+        wrap_batches(inserted_at_batch_end)  # an inbox batch's new questions: inserted at its end, together
         wrap_batches(votes_in_batch)  # an inbox batch's votes: questions read at once, counted and announced once each
         share_batches(shared_votes)  # votes on published questions share a batch's transaction, on PostgreSQL too
         share_batches(shared_replies)  # and replies to an AMA (new questions: their events wait for the batch's end)

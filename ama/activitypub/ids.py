@@ -25,12 +25,7 @@ def answer_id(ama, token: str) -> str:
 
 
 def authorization_id(question) -> str:
-    return authorizations_prefix(question.ama) + str(question.pk)
-
-
-def authorizations_prefix(ama) -> str:
-    """What the ids of an AMA's interaction authorizations start with (the question's row id follows)."""
-    return ama_id(ama) + "/authorizations/"
+    return ama_id(question.ama) + f"/authorizations/{question.pk}"
 
 
 PLACEMENT_PATH = "/placements/"

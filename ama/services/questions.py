@@ -4,13 +4,12 @@ import threading
 from contextlib import contextmanager
 
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Value
-from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from federation.bulk_insert import insert_rows, reserve_ids
 from federation.models import Actor
-from federation.routing import savepoint_unless_shared
+from federation.routing import in_shared_row, savepoint_unless_shared
 
 from .. import audit, live, rules
 from ..activitypub import group_questions, ids
@@ -29,16 +28,19 @@ def question_receive(*, ama: Ama, author: Actor, ap_id: str, content_html: str, 
     clean = sanitize(content_html)
     text = plain_text(clean)
     decision = rules.decide(ama, author, text)
+    published = decision.state == Question.State.PUBLISHED
+    question = Question(
+        ama=ama, author=author, ap_id=ap_id, url=url[:500], parent=parent, in_reply_to=in_reply_to[:500],
+        content_html=clean, content_text=text, language=language[:16] or ama.language, state=decision.state,
+        held_by=decision.rule[:200], published_at=timezone.now() if published else None,
+        is_late=ama.state in (Ama.State.ENDED, Ama.State.ARCHIVED), received_message=received_message)
     try:
         with savepoint_unless_shared():
-            published = decision.state == Question.State.PUBLISHED
-            question = Question.objects.create(
-                ama=ama, author=author, ap_id=ap_id, url=url[:500], parent=parent, in_reply_to=in_reply_to[:500],
-                content_html=clean, content_text=text, language=language[:16] or ama.language,
-                state=decision.state, held_by=decision.rule[:200], published_at=timezone.now() if published else None,
-                is_late=ama.state in (Ama.State.ENDED, Ama.State.ARCHIVED), received_message=received_message)
+            inserted_now = not _stored_at_batch_end(question)
+            if inserted_now:
+                question.save(force_insert=True)
             if published:
-                _published(question, request_ap_id=request_ap_id, just_created=True)
+                _published(question, request_ap_id=request_ap_id, save=inserted_now)
                 group_questions.send_question_state(question, new=True)
             live.question_changed(question, live.UNSEEN)
             rules.question_received(ama, author)
@@ -50,39 +52,47 @@ def question_receive(*, ama: Ama, author: Actor, ap_id: str, content_html: str, 
     return question
 
 
-def _published(question: Question, *, request_ap_id: str = "", just_created: bool = False) -> None:
-    """Its interaction authorization (an id made of the row's), stored, and sent to the asker. `just_created`: the
-    row was inserted published a moment ago, in an inbox batch stored at the batch's end with the others."""
+def _published(question: Question, *, request_ap_id: str = "", save: bool = True) -> None:
+    """Its interaction authorization (an id made of the row's) stored, and sent to the asker. `save` False: the
+    row is inserted later, with it (inserted_at_batch_end)."""
     question.published_at = question.published_at or timezone.now()
     question.authorization_ap_id = ids.authorization_id(question)
-    waiting = getattr(_authorizations, "waiting", None)
-    if just_created and waiting is not None:
-        waiting.append(question)
-    else:
+    if save:
         question.save(update_fields=["published_at", "authorization_ap_id"])
     ap.send_reply_accepted(question, request_ap_id=request_ap_id)
 
 
-_authorizations = threading.local()
+_batch = threading.local()
+ID_BLOCK = 16  # question ids reserved at a time in an inbox batch (those left unused are gaps)
 
 
 @contextmanager
-def authorized_once_per_batch():
-    """federation.routing.wrap_batches: the authorizations of the questions an inbox batch's replies publish are
-    stored at its end, one UPDATE per AMA, instead of an UPDATE after each question's INSERT (a tenth of a
-    reply's processing). On an exception nothing is stored: the batch rolls back."""
+def inserted_at_batch_end():
+    """federation.routing.wrap_batches: the questions that an inbox batch's shared rows (replies to an AMA) make
+    are inserted at its end, in one statement, instead of one INSERT each and an UPDATE for each one's
+    authorization (its id is made of the row's): their ids are reserved first (bulk_insert.reserve_ids), so all
+    that is written about them meanwhile (their live event, Accept and the community's Announce) has them. On an
+    exception nothing is inserted: the batch rolls back (a note delivered twice makes the INSERT fail: the batch's
+    rows then run one by one, and the second finds the first)."""
     waiting: list[Question] = []
-    _authorizations.waiting = waiting
+    _batch.waiting, _batch.ids = waiting, []
     try:
         yield
     finally:
-        _authorizations.waiting = None
-    by_prefix: dict[str, list[int]] = {}
-    for question in waiting:
-        by_prefix.setdefault(ids.authorizations_prefix(question.ama), []).append(question.pk)
-    for prefix, pks in by_prefix.items():
-        Question.objects.filter(pk__in=pks).update(
-            authorization_ap_id=Concat(Value(prefix), Cast("pk", output_field=CharField())))
+        _batch.waiting, _batch.ids = None, None
+    insert_rows(waiting)
+
+
+def _stored_at_batch_end(question: Question) -> bool:
+    """In a shared row of an inbox batch: `question` given a reserved id and left for inserted_at_batch_end."""
+    waiting = getattr(_batch, "waiting", None)
+    if waiting is None or not in_shared_row():
+        return False
+    if not _batch.ids:
+        _batch.ids = reserve_ids(Question, ID_BLOCK)
+    question.pk = _batch.ids.pop(0)
+    waiting.append(question)
+    return True
 
 
 def _snapshot(question: Question) -> dict:

@@ -5,7 +5,7 @@ import pytest
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
-from federation.bulk_insert import insert_rows
+from federation.bulk_insert import insert_rows, reserve_ids
 from federation.models import Actor, Follow, InboxMessage
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +63,27 @@ def test_a_conflict_on_several_fields_skips_later_equal_rows_of_the_same_stateme
     assert rows[1].pk is None
     assert sorted(Follow.objects.values_list("follower__username", "state")) == [
         ("alice", Follow.State.ACCEPTED), ("carol", Follow.State.PENDING)]
+
+
+def test_ids_reserved_are_the_next_ones_rows_take_them_and_later_rows_come_after_the_block():
+    insert_rows([message(1, body={})])
+    before = InboxMessage.objects.get().pk
+    reserved = reserve_ids(InboxMessage, 5)
+    assert reserved == list(range(reserved[0], reserved[0] + 5)) and reserved[0] > before
+    rows = [message(n, body={"n": n}) for n in (2, 3)]
+    for row, pk in zip(rows, reserved, strict=False):
+        row.pk = pk
+    assert insert_rows(rows) == rows
+    assert [InboxMessage.objects.get(pk=pk).body for pk in reserved[:2]] == [{"n": 2}, {"n": 3}]
+    later = message(4, body={})
+    insert_rows([later])
+    assert later.pk > reserved[-1]  # the unused ones stay gaps
+    assert reserve_ids(InboxMessage, 1)[0] > later.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ids_are_reserved_on_sqlite_only_inside_a_transaction():
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's sequences need no lock")
+    with pytest.raises(RuntimeError, match="inside a transaction"):
+        reserve_ids(InboxMessage, 1)

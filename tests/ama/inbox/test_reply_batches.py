@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from ama import services
 from ama.activitypub import ids
-from ama.models import ActorPolicy, Ama, Question, RemoteHostClaim
+from ama.models import ActorPolicy, Ama, LiveEvent, Question, RemoteHostClaim
 from federation import caches, outbox, routing
 from federation.models import Delivery, Follow, InboxMessage, OutboxActivity
 from tests.ama.test_moderation_support import make_remote
@@ -115,8 +115,12 @@ def test_a_failed_write_in_a_shared_row_asks_for_a_transaction_of_its_own_and_a_
         raise IntegrityError("duplicate key value violates unique constraint")
 
 
-def test_the_questions_a_batch_publishes_have_their_authorizations_stored_at_its_end_in_one_statement(open_ama):
+def test_a_batchs_new_questions_go_in_in_one_statement_with_their_authorizations(open_ama):
+    """Their ids reserved first, so that their authorizations (made of the ids), live events, Accepts and
+    Announces have them before the one INSERT at the batch's end."""
     Ama.objects.filter(pk=open_ama.pk).update(moderation_mode=Ama.Moderation.POST, hold_first_question=False)
+    earlier = services.question_receive(ama=open_ama, author=make_remote("early", domain="early.example"),
+                                        ap_id="https://early.example/notes/1", content_html="<p>First?</p>")
     askers = [make_remote(f"asker{n}", domain=f"asker{n}.example") for n in range(3)]
     rows = [reply_row(asker, open_ama.ap_id) for asker in askers]
     sql = drain_queries()
@@ -124,7 +128,14 @@ def test_the_questions_a_batch_publishes_have_their_authorizations_stored_at_its
     assert [q.state for q in questions] == [Question.State.PUBLISHED] * 3
     assert [q.authorization_ap_id for q in questions] == [ids.authorization_id(q) for q in questions]
     assert all(q.published_at for q in questions)
-    assert len([s for s in sql if s.startswith('UPDATE "ama_question"') and "authorization_ap_id" in s]) == 1
+    assert earlier.pk < questions[0].pk < questions[1].pk < questions[2].pk  # in order, after those before
+    assert len([s for s in sql if s.startswith('INSERT INTO "ama_question"')]) == 1
+    assert not [s for s in sql if s.startswith('UPDATE "ama_question"')]
+    events = LiveEvent.objects.filter(kind="question_published", question__in=questions)
+    assert sorted(e.payload["question_id"] for e in events) == [q.pk for q in questions]
+    later = services.question_receive(ama=open_ama, author=askers[0], ap_id="https://asker0.example/notes/later",
+                                      content_html="<p>Later?</p>")
+    assert later.pk > questions[2].pk  # the ids left unused in the reserved block are skipped, never reused
     accepts = OutboxActivity.objects.filter(activity_type="Accept").values_list("body", flat=True)
     assert sorted(accept["result"] for accept in accepts) == sorted(q.authorization_ap_id for q in questions)
     # and each is served: the authorization an asker's server fetches to check the reply was allowed
