@@ -21,7 +21,7 @@ Prints accepted/s, p50/p99 of the 202, CPU-µs per accepted activity (gunicorn m
 after the run) and the ratio, and checks that 1,000 replayed duplicates add 0 rows.
 
 Then the processing rate: the Procfile's two workers started as `make run` starts them (`inbox`: -Q inbox -P
-prefork -c ${FEDIAMA_INBOX_PROCESSES:-2}; `worker`: deliveries and the rest, on threads) and a second burst of N
+prefork, FEDIAMA_INBOX_PROCESSES processes: 1 on SQLite, 2 on PostgreSQL; `worker`: deliveries and the rest, on threads) and a second burst of N
 activities from 64 senders (their keys stored too): Likes of the open AMA's 100 questions (each a new vote) and,
 one in four (`--replies-every K`; 0: Likes only), replies to the AMA (each a new question). From the first POST
 until no inbox row is queued or processing: processed rows per second, and that as a share of the accepted/s
@@ -400,7 +400,7 @@ def measure_processing(db: str, env: dict, port: int, burst: list[bytes], args, 
     rate = sum(done.values()) / elapsed
     mix = f"1 in {args.replies_every}" if args.replies_every else "none"
     print(f"   processing: {len(burst)} Likes and replies ({mix}) from {SENDERS} senders, the Procfile's inbox "
-          f"worker (-P prefork -c {os.environ.get('FEDIAMA_INBOX_PROCESSES', '2')}) running: accepted in {sent:.1f} s "
+          f"worker (-P prefork, {os.environ.get('FEDIAMA_INBOX_PROCESSES', '1' if db == 'sqlite' else '2')} processes) running: accepted in {sent:.1f} s "
           f"({result['statuses'].get('202', 0) / sent:.0f}/s, p50 / p99 of 202 "
           f"{percentile(result['latencies'], 0.5) * 1e3:.0f} / {percentile(result['latencies'], 0.99) * 1e3:.0f} ms), "
           f"backlog drained {elapsed:.1f} s after the first; rows {done}")

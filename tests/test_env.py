@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config import env
-from tests.test_foundation import SAFE, run_django
+from tests.test_foundation import BASE_DIR, SAFE, run_django
 
 
 @pytest.mark.parametrize("value,expected", [("7", 7), (" 12 ", 12), ("", 3)])
@@ -44,7 +44,7 @@ def test_a_value_below_the_minimum_is_refused(monkeypatch):
     ("FEDIAMA_DELIVERY_TIMEOUT", "ten"), ("FEDIAMA_FETCH_TIMEOUT", "10s"), ("FEDIAMA_DOMAIN_CONCURRENCY", "four"),
     ("FEDIAMA_DOMAIN_CONCURRENCY", "0"), ("FEDIAMA_INBOX_KEY_FETCHES", "1.5"), ("FEDIAMA_REQUEUE_AFTER", "soon"),
     ("FEDIAMA_DELIVERY_LEASE_GRACE", "-1"), ("FEDIAMA_DELIVERY_RETENTION_DAYS", "a week"),
-    ("FEDIAMA_INBOX_RETENTION_DAYS", "30d"), ("WEB_THREADS", "two"),
+    ("FEDIAMA_INBOX_RETENTION_DAYS", "30d"), ("WEB_THREADS", "two"), ("FEDIAMA_INBOX_PROCESSES", "0"),
 ])
 def test_the_server_refuses_to_start_on_a_malformed_setting_naming_it(tmp_path, variable, value):
     refused = run_django("", tmp_path, **SAFE, **{variable: value})
@@ -66,3 +66,18 @@ def test_gunicorn_reads_web_concurrency_through_env(tmp_path):
     bad = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env={"WEB_CONCURRENCY": "many", "PATH": ""},
                          capture_output=True, text=True, timeout=60)
     assert "WEB_CONCURRENCY must be a whole number, not 'many'." in bad.stderr
+
+
+@pytest.mark.parametrize("database,variables,processes", [
+    ("sqlite", {}, 1),  # one writer at a time: a second process would only wait for the lock
+    ("postgres", {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused"}, 2),  # one per core
+    ("sqlite", {"FEDIAMA_INBOX_PROCESSES": "3"}, 3),
+])
+def test_the_inbox_worker_runs_one_process_on_sqlite_and_one_per_core_on_postgresql(tmp_path, database, variables,
+                                                                                       processes):
+    """The Procfile's `inbox` line passes no -c: the Celery app's worker_concurrency (this setting) decides."""
+    code = "from config.celery import app; print(app.conf.worker_concurrency)"
+    run = run_django(code, tmp_path, **SAFE, **variables)
+    assert run.stdout.strip() == str(processes), run.stderr
+    procfile = dict(line.split(": ", 1) for line in (BASE_DIR / "Procfile").read_text().splitlines() if line.strip())
+    assert "-c" not in procfile["inbox"].split() and "-c" in procfile["worker"].split()
