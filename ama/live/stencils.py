@@ -88,7 +88,7 @@ def _values(row: Question) -> dict[str, str]:
             "username": conditional_escape(author.username),
             "server": conditional_escape(author.handle_domain or author.domain),
             "profile": conditional_escape(_profile(author)), "body": question_display_html(row, row.ama),
-            "time_iso": date_filter(template_localtime(row.received_at), TIME_FORMATS["time_iso"])}
+            "time_iso": template_localtime(row.received_at).isoformat()}  # what the "c" format gives, without it
     return same | {"time_shown": date_filter(template_localtime(row.received_at), TIME_FORMATS["time_shown"])}
 
 
