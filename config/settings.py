@@ -124,8 +124,8 @@ DATABASE_IS_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
 # Processes of the inbox worker (the Procfile's and compose's `inbox`, which pass no -c; a worker given -c, as the
 # deliveries' is, keeps its own): its work is CPU, so one per core on PostgreSQL. On SQLite one: the database lets
 # one process write at a time, so a second only waits for the lock and takes CPU from the web (bench/inbox.py,
-# a burst of Likes and replies: 1,053-1,159 processed/s with one, 725-1,031/s with two, while the web accepted
-# 1,637-1,981/s beside one and 804-1,370/s beside two).
+# a burst of Likes and replies: 791-1,159 processed/s with one, 725-1,031/s with two, while the web accepted
+# 1,334-1,981/s beside one and 804-1,370/s beside two).
 CELERY_WORKER_CONCURRENCY = env.integer("FEDIAMA_INBOX_PROCESSES", 1 if DATABASE_IS_SQLITE else 2, minimum=1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
