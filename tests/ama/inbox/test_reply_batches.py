@@ -121,21 +121,25 @@ def test_a_batchs_new_questions_go_in_in_one_statement_with_their_authorizations
     Ama.objects.filter(pk=open_ama.pk).update(moderation_mode=Ama.Moderation.POST, hold_first_question=False)
     earlier = services.question_receive(ama=open_ama, author=make_remote("early", domain="early.example"),
                                         ap_id="https://early.example/notes/1", content_html="<p>First?</p>")
-    askers = [make_remote(f"asker{n}", domain=f"asker{n}.example") for n in range(3)]
+    askers = [make_remote(f"asker{n}", domain=f"asker{n}.example") for n in range(4)]
     rows = [reply_row(asker, open_ama.ap_id) for asker in askers]
     sql = drain_queries()
     questions = [question_of(row) for row in rows]
-    assert [q.state for q in questions] == [Question.State.PUBLISHED] * 3
+    assert [q.state for q in questions] == [Question.State.PUBLISHED] * 4
     assert [q.authorization_ap_id for q in questions] == [ids.authorization_id(q) for q in questions]
     assert all(q.published_at for q in questions)
-    assert earlier.pk < questions[0].pk < questions[1].pk < questions[2].pk  # in order, after those before
+    assert earlier.pk < questions[0].pk < questions[1].pk < questions[2].pk < questions[3].pk  # in order
     assert len([s for s in sql if s.startswith('INSERT INTO "ama_question"')]) == 1
     assert not [s for s in sql if s.startswith('UPDATE "ama_question"')]
     events = LiveEvent.objects.filter(kind="question_published", question__in=questions)
     assert sorted(e.payload["question_id"] for e in events) == [q.pk for q in questions]
     later = services.question_receive(ama=open_ama, author=askers[0], ap_id="https://asker0.example/notes/later",
                                       content_html="<p>Later?</p>")
-    assert later.pk > questions[2].pk  # the ids left unused in the reserved block are skipped, never reused
+    # ids reserved 1, then 2, then 4 at a time (7 for 4 questions): the 3 left unused are skipped, never reused
+    assert later.pk == questions[3].pk + 4
+    reservations = [s for s in sql if "nextval" in s or s.startswith('UPDATE "sqlite_sequence"') or s.startswith(
+        "UPDATE sqlite_sequence")]
+    assert len(reservations) == 3
     accepts = OutboxActivity.objects.filter(activity_type="Accept").values_list("body", flat=True)
     assert sorted(accept["result"] for accept in accepts) == sorted(q.authorization_ap_id for q in questions)
     # and each is served: the authorization an asker's server fetches to check the reply was allowed
