@@ -102,8 +102,9 @@ def _insert_waiting() -> None:
     if not waiting:
         return
     _batch.waiting = []
-    inserted = {id(vote) for vote in insert_rows([entry.vote for entry in waiting],
-                                                 skip_conflict_on=("question", "actor"))}
+    by_key = sorted((entry.vote for entry in waiting), key=lambda vote: (vote.question_id, vote.actor_id))  # stable:
+    # two drains inserting the same (question, actor) pairs take their keys in one order, never waiting in a circle
+    inserted = {id(vote) for vote in insert_rows(by_key, skip_conflict_on=("question", "actor"))}
     for entry in waiting:
         vote = entry.vote
         if id(vote) in inserted:
