@@ -69,9 +69,9 @@ def test_gunicorn_reads_web_concurrency_through_env(tmp_path):
 
 
 @pytest.mark.parametrize("database,variables,processes", [
-    ("sqlite", {}, 1),  # one writer at a time: a second process would only wait for the lock
+    ("sqlite", {"DATABASE_URL": ""}, 1),  # one writer at a time: a second process would only wait for the lock
     ("postgres", {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused"}, 2),  # one per core
-    ("sqlite", {"FEDIAMA_INBOX_PROCESSES": "3"}, 3),
+    ("sqlite", {"DATABASE_URL": "", "FEDIAMA_INBOX_PROCESSES": "3"}, 3),
 ])
 def test_the_inbox_worker_runs_one_process_on_sqlite_and_one_per_core_on_postgresql(tmp_path, database, variables,
                                                                                        processes):
