@@ -13,15 +13,17 @@ from django.db import connections, router
 def insert_rows(objs: Sequence, *, skip_conflict_on: str | tuple[str, ...] = "") -> list:
     """INSERT `objs` (instances of one model, not saved yet), every field prepared as bulk_create prepares it
     (defaults, auto_now), each given its id (or inserted with the ids they hold: all or none, see reserve_ids);
-    returns those inserted. `skip_conflict_on`: a
-    unique field (or fields, a unique constraint's) whose conflict skips the row (ON CONFLICT DO NOTHING), with an
-    earlier row of `objs` too: the rows skipped keep no id and are not returned."""
+    returns those inserted. `skip_conflict_on`: a unique field (or fields, a unique constraint's) whose conflict
+    skips the row (ON CONFLICT DO NOTHING), with an earlier row of `objs` too: the rows skipped keep no id and are
+    not returned."""
     if not objs:
         return []
     model = type(objs[0])
     alias = router.db_for_write(model)
     connection, meta = connections[alias], model._meta
     with_ids = objs[0].pk is not None  # ids given (reserve_ids)
+    if any((obj.pk is not None) != with_ids for obj in objs):
+        raise ValueError("insert_rows: either every row holds its id or none does")
     quote = connection.ops.quote_name
     fields = [field for field in meta.concrete_fields if with_ids or field is not meta.auto_field]
     one_row = f"({', '.join(['%s'] * len(fields))})"

@@ -93,7 +93,7 @@ def _vote(incoming: Incoming, value: int):
     if question is None:
         return None
     vote = {"question": question, "actor": incoming.actor, "value": value, "ap_id": text_of(incoming.activity, "id")}
-    added = services.vote_add_at_batch_end(**vote) if _is_shared(incoming.message) else None
+    added = services.vote_add_at_batch_end(**vote)
     if added is not None:
         return lambda: _result(added(), question)
     return _result(services.vote_add(**vote), question)

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from federation.bulk_insert import insert_rows
 from federation.models import Actor
+from federation.routing import in_shared_row
 
 from .. import live
 from ..models import Question, Vote
@@ -85,10 +86,11 @@ def vote_add_at_batch_end(*, question: Question, actor: Actor, value: int = 1, a
     """vote_add for a shared row of an inbox batch (ama/inbox/votes.py): the vote waits for the batch's end, where
     the batch's votes go in one INSERT instead of one each (a Like's round trip to PostgreSQL was a third of its
     processing). Returns a function that tells, after the batch's end, what vote_add would have returned; None
-    outside a batch (then call vote_add). Every other vote write of the batch inserts the waiting ones first, so
-    the batch's votes take effect in their order (a Like and its Undo in one batch leave no vote)."""
+    outside a shared row of a batch (then call vote_add: a row with a savepoint of its own could roll back a vote
+    left waiting). Every other vote write of the batch inserts the waiting ones first, so the batch's votes take
+    effect in their order (a Like and its Undo in one batch leave no vote)."""
     waiting = getattr(_batch, "waiting", None)
-    if waiting is None:
+    if waiting is None or not in_shared_row():
         return None
     entry = _Waiting(Vote(question=question, actor=actor, value=1 if value >= 0 else -1, ap_id=ap_id[:500]), question)
     waiting.append(entry)

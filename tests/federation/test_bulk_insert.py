@@ -87,3 +87,11 @@ def test_ids_are_reserved_on_sqlite_only_inside_a_transaction():
         pytest.skip("PostgreSQL's sequences need no lock")
     with pytest.raises(RuntimeError, match="inside a transaction"):
         reserve_ids(InboxMessage, 1)
+
+
+def test_rows_with_ids_and_rows_without_are_refused_together():
+    with_id = message(1, body={})
+    with_id.pk = reserve_ids(InboxMessage, 1)[0]
+    with pytest.raises(ValueError, match="every row holds its id or none"):
+        insert_rows([with_id, message(2, body={})])
+    assert not InboxMessage.objects.exists()

@@ -259,3 +259,16 @@ def test_concurrent_drains_of_crossing_batches_never_deadlock_and_count_every_vo
     assert Vote.objects.count() == 28
     last = LiveEvent.objects.filter(question=first, kind="votes_changed").latest("seq")
     assert last.payload["vote_count"] == 14
+
+
+def test_a_vote_waits_for_the_batch_end_only_in_a_shared_row(two_questions, voters):
+    """A row with a savepoint of its own (not shared) could roll back a vote left waiting: its vote goes in at once."""
+    first, _ = two_questions
+    voter = Actor.objects.get(ap_id=voters[0].ap_id)
+    assert votes_service.vote_add_at_batch_end(question=first, actor=voter) is None  # no batch
+    with votes_service.counted_once_per_batch():
+        assert votes_service.vote_add_at_batch_end(question=first, actor=voter) is None  # a batch, not a shared row
+        with routing._shared_row():
+            added = votes_service.vote_add_at_batch_end(question=first, actor=voter)
+            assert added is not None and not Vote.objects.filter(question=first).exists()
+    assert added() is True and Vote.objects.filter(question=first, actor=voter).count() == 1
