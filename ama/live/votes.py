@@ -10,6 +10,8 @@ vote that found the flush scheduled committed before the flush reads the count, 
 finds its window over or a new window's key. Losing the key (a cache emptied) only schedules one flush more.
 With eager tasks (FEDIAMA_TASKS_EAGER, development) the flush runs at once: no coalescing there."""
 
+from datetime import timedelta
+
 from celery import current_app, shared_task
 from django.conf import settings
 from django.core.cache import caches
@@ -23,15 +25,18 @@ KIND = "votes_changed"
 SCHEDULED_KEPT = 5  # seconds a window's "flush scheduled" key outlives the window
 
 
-def votes_changed(question: Question) -> None:
-    """Call in the vote's transaction, after the question's vote_count was written (an inbox batch's votes call
-    it once per question, at the batch's end: ama.services.votes.counted_once_per_batch)."""
-    last = _last_event(question)
-    wait = _wait(last)
-    if wait <= 0:
-        publish(question.ama, KIND, question=question)
-    else:
-        _flush_once_after_commit(question.pk, last, wait)
+def votes_changed(*questions: Question) -> None:
+    """Call in the vote's transaction, after the questions' vote_count was written (an inbox batch's votes call
+    it once, at the batch's end, for all the questions whose votes moved: ama.services.votes.counted_once_per_batch).
+    Their open windows are read in one query: only an event of the last window can hold a vote back."""
+    open_windows = _events_in_window([question.pk for question in questions])
+    for question in questions:
+        last = open_windows.get(question.pk)
+        wait = _wait(last)
+        if wait <= 0:
+            publish(question.ama, KIND, question=question)
+        else:
+            _flush_once_after_commit(question.pk, last, wait)
 
 
 @shared_task(name="ama.live.flush_votes")
@@ -53,6 +58,17 @@ def flush_votes(question_id: int) -> None:
 def _last_event(question: Question) -> LiveEvent | None:
     return LiveEvent.objects.filter(question=question, kind=KIND).order_by("-seq").only(
         "pk", "created_at", "payload").first()
+
+
+def _events_in_window(question_ids: list[int]) -> dict[int, LiveEvent]:
+    """Each question's last votes_changed event, for those that had one less than a window ago (the others' windows
+    are over, whatever their last event was)."""
+    since = timezone.now() - timedelta(seconds=settings.FEDIAMA_LIVE_VOTE_WINDOW)
+    last = {}
+    for event in LiveEvent.objects.filter(kind=KIND, question_id__in=question_ids, created_at__gt=since).order_by(
+            "seq").only("pk", "question_id", "created_at"):
+        last[event.question_id] = event  # by seq: the last one stays
+    return last
 
 
 def _wait(last: LiveEvent | None) -> float:

@@ -134,9 +134,8 @@ def _count_changes(changes: dict[int, _Change]) -> None:
         Question.objects.filter(pk__in=ids).update(vote_count=F("vote_count") + delta)
     counts = dict(Question.objects.filter(pk__in=list(changes)).values_list("pk", "vote_count"))
     for question in questions:
-        if question.pk in counts:
-            question.vote_count = counts[question.pk]
-            live.votes_changed(question)
+        question.vote_count = counts.get(question.pk, question.vote_count)
+    live.votes_changed(*(question for question in questions if question.pk in counts))
 
 
 def _counted(question: Question, *, like_delta: int = 0) -> None:

@@ -3,12 +3,15 @@ are worked out once per question at its end; duplicates within a batch count onc
 is rolled back and taken row by row, so the others count and the failing one fails alone."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from ama import services
+from ama.live import votes as live_votes
 from ama.models import LiveEvent, Question, TallyState, Vote
 from ama.services import votes as votes_service
 from federation import routing
@@ -177,6 +180,28 @@ def test_a_like_that_fails_fails_alone_and_the_other_likes_of_its_batch_count(tw
     assert "disk full" in InboxMessage.objects.get(pk=rows[1].pk).error
     first.refresh_from_db(), second.refresh_from_db()
     assert (first.vote_count, second.vote_count) == (1, 1) and Vote.objects.count() == 2
+
+
+def test_a_batch_holds_back_the_votes_of_a_question_whose_window_is_open_and_reads_the_windows_once(
+        two_questions, voters, settings, monkeypatch, django_capture_on_commit_callbacks):
+    settings.FEDIAMA_LIVE_VOTE_WINDOW = 5
+    first, second = two_questions
+    services.vote_add(question=first, actor=Actor.objects.get(ap_id=voters[2].ap_id))  # first's window opens now
+    LiveEvent.objects.filter(question=second, kind="votes_changed").update(
+        created_at=timezone.now() - timedelta(seconds=6))  # second's window (if it had one) is over
+    flushes = []
+    monkeypatch.setattr(live_votes.flush_votes, "apply_async", lambda args, countdown: flushes.append(args[0]))
+    before = [_votes_events(first), _votes_events(second)]
+    _stored(_like(voters[0], first, 1))
+    _stored(_like(voters[0], second, 2))
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        assert routing.drain(budget=60, batch=20) == (2, False)
+    assert [_votes_events(first) - before[0], _votes_events(second) - before[1]] == [0, 1]
+    assert flushes == [first.pk]  # first's count arrives at its window's end
+    assert LiveEvent.objects.filter(question=second, kind="votes_changed").latest("seq").payload["vote_count"] == 1
+    window_reads = [q["sql"] for q in queries.captured_queries
+                    if q["sql"].startswith("SELECT") and '"ama_liveevent"."created_at" >' in q["sql"]]
+    assert len(window_reads) == 1
 
 
 def test_a_batchs_likes_go_in_in_one_statement_with_each_rows_result(two_questions, voters):
