@@ -24,9 +24,10 @@ Then the processing rate: the Procfile's two workers started as `make run` start
 prefork, FEDIAMA_INBOX_PROCESSES processes: 1 on SQLite, 2 on PostgreSQL; `worker`: deliveries and the rest, on threads) and a second burst of N
 activities from 64 senders (their keys stored too): Likes of the open AMA's 100 questions (each a new vote) and,
 one in four (`--replies-every K`; 0: Likes only), replies to the AMA (each a new question). From the first POST
-until no inbox row is queued or processing: processed rows per second, and that as a share of the accepted/s
-measured above, with no worker running (target ≥ 40 %), and (for what it is worth) of the rate the same burst was
-accepted at, the workers sharing the cores. `--worker-py-spy FILE` records the inbox worker's processes meanwhile (py-spy,
+until no inbox row is queued or processing: processed rows per second, and that as a share of the rate the same
+burst was accepted at, the workers sharing the cores (target ≥ 40 %: the issue's "today about 12 %" is the fault
+drill's 85 processed/s of 714 accepted/s, both with the worker running), and, stricter, of the accepted/s measured
+above with no worker running. `--worker-py-spy FILE` records the inbox worker's processes meanwhile (py-spy,
 pip-installed by hand: not a dependency); `--no-processing` skips it."""
 
 import argparse
@@ -405,8 +406,8 @@ def measure_processing(db: str, env: dict, port: int, burst: list[bytes], args, 
           f"{percentile(result['latencies'], 0.5) * 1e3:.0f} / {percentile(result['latencies'], 0.99) * 1e3:.0f} ms), "
           f"backlog drained {elapsed:.1f} s after the first; rows {done}")
     during = result["statuses"].get("202", 0) / sent
-    print(f"   processed/s       {rate:8.0f}   = {rate / accept_rate:.0%} of the accepted/s above   (target ≥ 40 %; "
-          f"{rate / during:.0%} of the {during:.0f}/s accepted during this burst, the workers running)")
+    print(f"   processed/s       {rate:8.0f}   = {rate / during:.0%} of the {during:.0f}/s accepted during this burst, the "
+          f"workers running (target ≥ 40 %); {rate / accept_rate:.0%} of the accepted/s above, with no worker")
 
 
 # ---- figures ---------------------------------------------------------------------------------------

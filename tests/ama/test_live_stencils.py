@@ -3,8 +3,11 @@ template engine renders for it, for questions of every shape (names that need es
 profile link, other languages, a follow-up, mentions of the host), in every site language; and a reply's whole
 processing in the inbox worker stays within a counted number of queries."""
 
+from datetime import UTC, datetime
+
 import pytest
-from django.utils import translation
+from django.template.defaultfilters import date as date_filter
+from django.utils import formats, timezone, translation
 from test_moderation_support import ask, make_remote
 
 from ama import services
@@ -75,6 +78,25 @@ def test_a_stencil_that_does_not_match_is_never_used(open_ama, monkeypatch):
     second = ask(open_ama, "Still right the second time?")
     assert "Still right the second time?" in LiveEvent.objects.get(
         question=second, kind="question_published").payload["html"]
+
+
+MOMENTS = [datetime(2026, 12, 6, 14, 7, second, tzinfo=UTC) for second in (0, 5, 59)] + [
+    datetime(2026, 12, 6, 14, 8, 1, 999, tzinfo=UTC), datetime(2026, 12, 6, 23, 59, 30, tzinfo=UTC)]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_shown_time_is_the_engines_within_a_minute_and_across_minutes(language):
+    with translation.override(language), timezone.override("Europe/Paris"):
+        for moment in MOMENTS + MOMENTS:  # the second time from the cache
+            local = timezone.template_localtime(moment)
+            assert stencils._shown_time(local) == date_filter(local, "DATETIME_FORMAT")
+
+
+def test_a_format_that_shows_seconds_is_never_taken_from_the_cache(monkeypatch):
+    for module in (formats, stencils):
+        monkeypatch.setattr(module, "get_format", lambda name, *args, **kwargs: "H:i:s")
+    shown = [stencils._shown_time(moment) for moment in MOMENTS[:3]]
+    assert shown == ["14:07:00", "14:07:05", "14:07:59"]
 
 
 def test_a_replys_processing_has_a_bounded_number_of_queries(open_ama, django_assert_max_num_queries):
