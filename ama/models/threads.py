@@ -122,7 +122,10 @@ class Question(models.Model):
     class Meta:
         verbose_name = _("question")
         verbose_name_plural = _("questions")
-        indexes = [models.Index(fields=["ama", "state", "vote_count"], name="question_listing")]
+        indexes = [models.Index(fields=["ama", "state", "vote_count"], name="question_listing"),
+                   # the rate limit's count (ama.rules.over_rate_limit: an inbox batch's senders' questions in the
+                   # last hour) from the index alone, however many questions a sender has sent
+                   models.Index(fields=["ama", "author", "received_at"], name="question_rate_limit")]
 
     def __str__(self):
         return self.content_text[:80]

@@ -1,10 +1,14 @@
 """Rules: keyword filters (admin with regex validation; whole word or regex; hold or reject), the per-asker
 rate limit (excess held, not dropped) and the first question from a new actor held even in post-moderation."""
 
+import pytest
 import test_moderation_support as support
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from test_moderation_support import ask, make_remote
 
 from ama.models import AuditEntry, KeywordFilter, Question
+from ama.rules import over_rate_limit
 
 mod_client, moderator = support.mod_client, support.moderator  # shared fixtures
 
@@ -59,3 +63,17 @@ def test_first_question_from_a_new_actor_is_held_in_post_moderation(open_ama):
     first, second = ask(open_ama, author=bob), ask(open_ama, author=bob)
     assert first.state == Question.State.PENDING and first.held_by == "first question from a new actor"
     assert second.state == Question.State.PUBLISHED
+
+
+def test_the_rate_limits_count_reads_the_index_alone(open_ama):
+    """A sender with a long history costs the count of its questions an index range, not the AMA's questions."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL picks its plan by the table's statistics (a small table is scanned)")
+    bob = make_remote("bob")
+    with CaptureQueriesContext(connection) as queries:
+        over_rate_limit(open_ama, bob)
+    (count,) = [q["sql"] for q in queries.captured_queries]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + count)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "COVERING INDEX question_rate_limit" in plan
