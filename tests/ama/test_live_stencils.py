@@ -92,6 +92,19 @@ def test_the_shown_time_is_the_engines_within_a_minute_and_across_minutes(langua
             assert stencils._shown_time(local) == date_filter(local, "DATETIME_FORMAT")
 
 
+def test_the_hour_shown_twice_when_clocks_go_back_is_shown_as_the_engine_shows_it(monkeypatch):
+    """At 03:00 on 2026-10-25 Paris went from CEST back to CET: 02:30 came twice, and the two compare equal (same
+    wall time, same zone), so they share a cache entry. That holds only while Django shows neither a zone name nor
+    an offset for an ambiguous time (it shows none); if it ever does, the key needs the offset."""
+    for module in (formats, stencils):
+        monkeypatch.setattr(module, "get_format", lambda name, *args, **kwargs: "H:i T O")
+    with timezone.override("Europe/Paris"):
+        summer, winter = (timezone.template_localtime(datetime(2026, 10, 25, hour, 30, tzinfo=UTC)) for hour in (0, 1))
+        assert summer == winter and summer.tzname() != winter.tzname()
+        for moment in (summer, winter):
+            assert stencils._shown_time(moment) == date_filter(moment, "H:i T O")
+
+
 def test_a_format_that_shows_seconds_is_never_taken_from_the_cache(monkeypatch):
     for module in (formats, stencils):
         monkeypatch.setattr(module, "get_format", lambda name, *args, **kwargs: "H:i:s")
