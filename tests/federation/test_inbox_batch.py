@@ -35,7 +35,9 @@ def _states(rows) -> list[str]:
     return [InboxMessage.objects.get(pk=row.pk).state for row in rows]
 
 
-def test_two_workers_never_take_the_same_row(bob):
+def test_a_claim_takes_only_rows_no_earlier_claim_took(bob):
+    """Claims one after the other. Claims at once: the PostgreSQL test below, and three drains at once in
+    tests/ama/inbox/test_vote_batches.py (test_concurrent_drains_of_crossing_batches_…)."""
     rows = [_stored(bob) for _ in range(5)]
     first = routing.claim_batch(3)
     assert [m.pk for m in first] == [r.pk for r in rows[:3]]
