@@ -168,6 +168,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True  # serve app static files without collectstatic in the embedded default
+WHITENOISE_ROOT = BASE_DIR / "config" / "root"  # files served at the site's root: /favicon.ico, which browsers ask
+# for on every site whatever the page links
 # Files the server writes: avatars' thumbnails (federation.avatars), served by us at /media/avatars/ with a year's
 # immutable cache (their names carry their content's digest).
 MEDIA_URL = "/media/"

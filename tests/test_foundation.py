@@ -91,6 +91,15 @@ def test_healthz_names_a_stopped_broker(client, tmp_path, caplog):
     assert (str(tmp_path) if url == "filesystem://" else url.split("/")[2]) in logged[0]  # the detail, for us
 
 
+def test_the_site_icon_browsers_ask_for_is_served(client, db):
+    """Browsers fetch /favicon.ico on every site, whatever the page links: a 404 in every visitor's console."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body[:4] == b"\x00\x00\x01\x00"  # an ICO file's header
+    assert response["Content-Type"] in {"image/x-icon", "image/vnd.microsoft.icon"}
+
+
 def test_healthz_ok_says_no_more_than_ok(client, db, caplog):
     assert client.get("/healthz").json() == {"status": "ok", "failed": [], "checks": {"database": "ok", "broker": "ok"}}
     assert not [r for r in caplog.records if r.name == "config.health"]
